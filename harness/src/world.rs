@@ -1,0 +1,206 @@
+//! The two worlds a case runs in: `real` (loopback sockets, real time) and `sim` (turmoil:
+//! named hosts, virtual time, a seeded schedule). A case body is written once, generic over the
+//! transport, and receives a [`Peers`] handle that starts the peers it needs in its world.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::rc::Rc;
+use std::time::{Duration, SystemTime};
+
+use caspian_reference::transport::Transport;
+use caspian_reference::transport::os::OsTransport;
+use caspian_reference::transport::sim::SimTransport;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::peers::{Peer, serve_tcp, serve_udp_echo};
+
+/// The simulated clock starts here, so that certificates are checked against a fixed date.
+pub const SIM_EPOCH_UNIX_SECS: u64 = 1_780_272_000; // 2026-06-01T00:00:00Z
+
+/// The name of the simulated host the engine under test runs in.
+pub const CLIENT_HOST: &str = "client";
+/// The name of the simulated host the peers run in.
+pub const SERVER_HOST: &str = "server";
+/// A simulated host that never answers: every packet to it is held.
+pub const BLACK_HOLE_HOST: &str = "blackhole";
+
+/// Where a peer listens, as the engine under test should name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerAddr {
+    pub host: String,
+    pub port: u16,
+}
+
+/// A request to the peer supervisor of a world.
+enum Command {
+    Tcp(Peer, oneshot::Sender<u16>),
+    UdpEcho(oneshot::Sender<u16>),
+    ClosedPort(oneshot::Sender<u16>),
+}
+
+/// Starts peers in the world the case runs in. Peers live until the case ends.
+pub struct Peers {
+    commands: mpsc::UnboundedSender<Command>,
+    host: String,
+    simulated: bool,
+}
+
+impl Peers {
+    /// The host name the peers are reached at (`127.0.0.1`, or the simulated server's name).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// True in the sim world.
+    pub fn is_simulated(&self) -> bool {
+        self.simulated
+    }
+
+    /// Starts a TCP peer and returns its address.
+    pub async fn tcp(&self, peer: Peer) -> PeerAddr {
+        self.ask(|reply| Command::Tcp(peer, reply)).await
+    }
+
+    /// Starts a UDP peer that echoes every datagram to its sender.
+    pub async fn udp_echo(&self) -> PeerAddr {
+        self.ask(Command::UdpEcho).await
+    }
+
+    /// An address where nothing listens: connecting is refused.
+    pub async fn closed_port(&self) -> PeerAddr {
+        self.ask(Command::ClosedPort).await
+    }
+
+    /// An address whose host never answers: a connect waits until its timeout.
+    pub async fn black_hole(&self) -> PeerAddr {
+        if self.simulated {
+            turmoil::hold(CLIENT_HOST, BLACK_HOLE_HOST);
+            return PeerAddr { host: BLACK_HOLE_HOST.into(), port: 9 };
+        }
+        PeerAddr { host: "127.0.0.1".into(), port: real_black_hole().await }
+    }
+
+    async fn ask(&self, command: impl FnOnce(oneshot::Sender<u16>) -> Command) -> PeerAddr {
+        let (reply, port) = oneshot::channel();
+        // The supervisor lives as long as the world: a send or reply cannot fail while the case
+        // runs, and a port of 0 would make the case fail with a clear connect error.
+        let _ = self.commands.send(command(reply));
+        PeerAddr { host: self.host.clone(), port: port.await.unwrap_or(0) }
+    }
+}
+
+/// Serves the peer commands of one world, spawning each peer on the current runtime.
+async fn supervise<T: Transport>(transport: T, mut commands: mpsc::UnboundedReceiver<Command>) {
+    let any = |port| SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
+    while let Some(command) = commands.recv().await {
+        match command {
+            Command::Tcp(peer, reply) => {
+                if let Ok(listener) = transport.bind_listener(any(0)).await {
+                    let port = T::listener_addr(&listener).map(|a| a.port()).unwrap_or(0);
+                    tokio::spawn(serve_tcp::<T>(listener, peer));
+                    let _ = reply.send(port);
+                }
+            }
+            Command::UdpEcho(reply) => {
+                if let Ok(socket) = transport.bind_udp(any(0)).await {
+                    let port = T::udp_addr(&socket).map(|a| a.port()).unwrap_or(0);
+                    tokio::spawn(serve_udp_echo::<T>(socket));
+                    let _ = reply.send(port);
+                }
+            }
+            Command::ClosedPort(reply) => {
+                if let Ok(listener) = transport.bind_listener(any(0)).await {
+                    let port = T::listener_addr(&listener).map(|a| a.port()).unwrap_or(0);
+                    drop(listener);
+                    let _ = reply.send(port);
+                }
+            }
+        }
+    }
+}
+
+/// A loopback port whose accept queue is full, so that the kernel drops new SYNs.
+async fn real_black_hole() -> u16 {
+    let Ok(socket) = tokio::net::TcpSocket::new_v4() else { return 0 };
+    if socket.bind(SocketAddr::from(([127, 0, 0, 1], 0))).is_err() {
+        return 0;
+    }
+    let Ok(listener) = socket.listen(0) else { return 0 };
+    let Ok(addr) = listener.local_addr() else { return 0 };
+    // Fill the queue, then keep the listener and its queued connections alive for the case.
+    let mut fillers = Vec::new();
+    for _ in 0..2 {
+        if let Ok(Ok(stream)) =
+            tokio::time::timeout(Duration::from_millis(200), tokio::net::TcpStream::connect(addr)).await
+        {
+            fillers.push(stream);
+        }
+    }
+    tokio::spawn(async move {
+        let _keep = (listener, fillers);
+        std::future::pending::<()>().await;
+    });
+    addr.port()
+}
+
+/// Runs a case body on loopback, with real time, and returns what it returns.
+pub fn run_real<F, Fut>(body: F) -> Fut::Output
+where
+    F: FnOnce(OsTransport, Peers) -> Fut,
+    Fut: Future,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("cannot start a tokio runtime: {e}"));
+    runtime.block_on(async {
+        let (commands, receiver) = mpsc::unbounded_channel();
+        tokio::spawn(supervise(OsTransport, receiver));
+        let peers = Peers { commands, host: "127.0.0.1".into(), simulated: false };
+        body(OsTransport, peers).await
+    })
+}
+
+/// Runs a case body in a turmoil simulation seeded with `seed`, and returns what it returns.
+/// Time is virtual: a 30 second timeout costs milliseconds.
+pub fn run_sim<F, Fut>(seed: u64, body: F) -> Fut::Output
+where
+    F: FnOnce(SimTransport, Peers) -> Fut + 'static,
+    Fut: Future + 'static,
+    Fut::Output: 'static,
+{
+    let mut sim = turmoil::Builder::new()
+        .rng_seed(seed)
+        .tcp_capacity(4096)
+        .simulation_duration(Duration::from_secs(3600))
+        .epoch(SystemTime::UNIX_EPOCH + Duration::from_secs(SIM_EPOCH_UNIX_SECS))
+        .build();
+    let (commands, receiver) = mpsc::unbounded_channel();
+    let receiver = Rc::new(RefCell::new(Some(receiver)));
+    sim.host(SERVER_HOST, move || {
+        let receiver = receiver.borrow_mut().take();
+        async move {
+            if let Some(receiver) = receiver {
+                supervise(SimTransport, receiver).await;
+            }
+            Ok(())
+        }
+    });
+    sim.host(BLACK_HOLE_HOST, || async {
+        let _listener = turmoil::net::TcpListener::bind((Ipv4Addr::UNSPECIFIED, 9)).await?;
+        std::future::pending::<()>().await;
+        Ok(())
+    });
+    let outcome = Rc::new(RefCell::new(None));
+    let slot = outcome.clone();
+    sim.client(CLIENT_HOST, async move {
+        let peers = Peers { commands, host: SERVER_HOST.into(), simulated: true };
+        *slot.borrow_mut() = Some(body(SimTransport, peers).await);
+        Ok(())
+    });
+    if let Err(e) = sim.run() {
+        panic!("simulation failed: {e}");
+    }
+    outcome.take().unwrap_or_else(|| panic!("the simulated case did not finish"))
+}

@@ -1,0 +1,430 @@
+//! `puck.uno/socket/ssl`: TLS over a stream socket, with rustls.
+//!
+//! [`TlsContext`] holds what every TLS socket of one engine shares (crypto provider, clock, the
+//! system bundle's location); [`TlsOptions`] are the construction options of the spec;
+//! [`SslSocket`] is the whole stream surface over TLS plus `peer_cert`, `cipher` and `protocol`.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use tokio::time::Instant;
+
+use crate::error::{Endpoint, ErrorClass, NetError, NetResult};
+use crate::peer_cert::PeerCert;
+use crate::stream::{Detached, StreamSocket};
+use crate::transport::ip_literal;
+
+/// The construction options of an ssl socket (and of `starttls`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// SSL-OPT-VERIFY: verify the peer's certificate and name. Default true.
+    pub verify: bool,
+    /// SSL-OPT-CA-BUNDLE: a PEM bundle that replaces the system bundle (TLS-CA-REPLACES).
+    pub ca_bundle: Option<PathBuf>,
+    /// SSL-OPT-CLIENT-CERT: a PEM certificate chain for mutual TLS; needs `client_key`.
+    pub client_cert: Option<PathBuf>,
+    /// The PEM private key of `client_cert`.
+    pub client_key: Option<PathBuf>,
+    /// SSL-OPT-SNI: the name sent and verified; defaults to the connect host.
+    pub sni: Option<String>,
+    /// SSL-OPT-PROTOCOLS: the versions allowed; default `TLSv1.2` and `TLSv1.3`.
+    pub protocols: Option<Vec<String>>,
+}
+
+impl Default for TlsOptions {
+    fn default() -> Self {
+        Self {
+            verify: true,
+            ca_bundle: None,
+            client_cert: None,
+            client_key: None,
+            sni: None,
+            protocols: None,
+        }
+    }
+}
+
+/// Where the system bundle comes from: the `SSL_CERT_FILE` and `SSL_CERT_DIR` an engine sees
+/// (TLS-SYSTEM-BUNDLE), or, with neither, the platform's store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CertEnv {
+    pub ssl_cert_file: Option<PathBuf>,
+    /// Directories, colon-separated as in the variable.
+    pub ssl_cert_dir: Option<String>,
+}
+
+impl CertEnv {
+    /// The variables of this process.
+    pub fn from_process() -> Self {
+        Self {
+            ssl_cert_file: std::env::var_os("SSL_CERT_FILE").map(PathBuf::from),
+            ssl_cert_dir: std::env::var("SSL_CERT_DIR").ok(),
+        }
+    }
+
+    fn load(&self) -> NetResult<RootCertStore> {
+        let results = if self.ssl_cert_file.is_none() && self.ssl_cert_dir.is_none() {
+            vec![rustls_native_certs::load_native_certs()]
+        } else {
+            let dirs: Vec<&str> =
+                self.ssl_cert_dir.iter().flat_map(|d| d.split(':')).filter(|d| !d.is_empty()).collect();
+            let mut results =
+                vec![rustls_native_certs::load_certs_from_paths(self.ssl_cert_file.as_deref(), None)];
+            results.extend(
+                dirs.iter().map(|dir| rustls_native_certs::load_certs_from_paths(None, Some(Path::new(dir)))),
+            );
+            results
+        };
+        let mut roots = RootCertStore::empty();
+        for result in results {
+            if let Some(error) = result.errors.first() {
+                if result.certs.is_empty() {
+                    return Err(NetError::new(ErrorClass::TlsError, format!("system CA bundle: {error}")));
+                }
+            }
+            roots.add_parsable_certificates(result.certs);
+        }
+        Ok(roots)
+    }
+}
+
+/// What every TLS socket of one engine shares: the crypto provider, the clock certificates are
+/// checked against, and where the system bundle comes from.
+#[derive(Clone)]
+pub struct TlsContext {
+    provider: Arc<CryptoProvider>,
+    clock: Arc<dyn rustls::time_provider::TimeProvider>,
+    cert_env: CertEnv,
+}
+
+impl fmt::Debug for TlsContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsContext").field("cert_env", &self.cert_env).finish_non_exhaustive()
+    }
+}
+
+impl Default for TlsContext {
+    /// The ring provider, the real clock and this process's `SSL_CERT_FILE` / `SSL_CERT_DIR`.
+    fn default() -> Self {
+        Self::new(Arc::new(rustls::time_provider::DefaultTimeProvider), CertEnv::from_process())
+    }
+}
+
+impl TlsContext {
+    pub fn new(clock: Arc<dyn rustls::time_provider::TimeProvider>, cert_env: CertEnv) -> Self {
+        Self { provider: Arc::new(rustls::crypto::ring::default_provider()), clock, cert_env }
+    }
+
+    /// The same context with another system-bundle environment.
+    pub fn with_cert_env(mut self, cert_env: CertEnv) -> Self {
+        self.cert_env = cert_env;
+        self
+    }
+
+    /// Validates `options` and builds the client configuration they ask for. Every bad option is
+    /// an ArgumentError naming it, raised before any I/O.
+    pub(crate) fn client_config(&self, options: &TlsOptions) -> NetResult<Arc<ClientConfig>> {
+        let versions = protocol_versions(options.protocols.as_deref())?;
+        let client_pair = client_pair(options)?;
+        let builder = ClientConfig::builder_with_details(self.provider.clone(), self.clock.clone())
+            .with_protocol_versions(&versions)
+            .map_err(|e| NetError::argument("protocols", e))?;
+        let builder = if options.verify {
+            let roots = match &options.ca_bundle {
+                Some(path) => load_bundle(path)?,
+                None => self.cert_env.load()?,
+            };
+            let verifier =
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), self.provider.clone())
+                    .build()
+                    .map_err(|e| NetError::new(ErrorClass::TlsError, format!("CA bundle unusable: {e}")))?;
+            builder.with_webpki_verifier(verifier)
+        } else {
+            builder.dangerous().with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(
+                self.provider.signature_verification_algorithms,
+            )))
+        };
+        let config = match client_pair {
+            Some((chain, key)) => builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| NetError::argument("client_key", format!("does not match client_cert: {e}")))?,
+            None => builder.with_no_client_auth(),
+        };
+        Ok(Arc::new(config))
+    }
+}
+
+/// TLS-PROTOCOLS-VALID: only `TLSv1.2` and `TLSv1.3`, at least one.
+fn protocol_versions(
+    protocols: Option<&[String]>,
+) -> NetResult<Vec<&'static rustls::SupportedProtocolVersion>> {
+    let Some(names) = protocols else {
+        return Ok(vec![&rustls::version::TLS13, &rustls::version::TLS12]);
+    };
+    if names.is_empty() {
+        return Err(NetError::argument("protocols", "must name at least one of TLSv1.2, TLSv1.3"));
+    }
+    let mut versions = Vec::new();
+    for name in names {
+        let version = match name.as_str() {
+            "TLSv1.2" => &rustls::version::TLS12,
+            "TLSv1.3" => &rustls::version::TLS13,
+            other => {
+                return Err(NetError::argument(
+                    "protocols",
+                    format!("unsupported protocol {other:?}: only TLSv1.2 and TLSv1.3"),
+                ));
+            }
+        };
+        if !versions.contains(&version) {
+            versions.push(version);
+        }
+    }
+    Ok(versions)
+}
+
+/// TLS-CLIENT-PAIR: both `client_cert` and `client_key`, or neither.
+fn client_pair(
+    options: &TlsOptions,
+) -> NetResult<Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>> {
+    match (&options.client_cert, &options.client_key) {
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(NetError::argument("client_key", "client_cert was given without client_key")),
+        (None, Some(_)) => Err(NetError::argument("client_cert", "client_key was given without client_cert")),
+        (Some(cert), Some(key)) => {
+            let chain = read_certs("client_cert", cert)?;
+            let key = PrivateKeyDer::from_pem_file(key)
+                .map_err(|e| NetError::argument("client_key", format!("{}: {e}", key.display())))?;
+            Ok(Some((chain, key)))
+        }
+    }
+}
+
+/// A `ca_bundle` file: a store holding exactly its certificates.
+fn load_bundle(path: &Path) -> NetResult<RootCertStore> {
+    let mut roots = RootCertStore::empty();
+    let (added, _) = roots.add_parsable_certificates(read_certs("ca_bundle", path)?);
+    if added == 0 {
+        return Err(NetError::argument("ca_bundle", format!("{}: no usable certificate", path.display())));
+    }
+    Ok(roots)
+}
+
+fn read_certs(argument: &str, path: &Path) -> NetResult<Vec<CertificateDer<'static>>> {
+    let certs = CertificateDer::pem_file_iter(path)
+        .and_then(|iter| iter.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| NetError::argument(argument, format!("{}: {e}", path.display())))?;
+    if certs.is_empty() {
+        return Err(NetError::argument(argument, format!("{}: no certificate in the file", path.display())));
+    }
+    Ok(certs)
+}
+
+/// TLS-VERIFY-FALSE: accepts every certificate chain and name, but still checks that the peer
+/// holds the key of the certificate it presented.
+#[derive(Debug)]
+struct AcceptAnyCertificate(WebPkiSupportedAlgorithms);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_schemes()
+    }
+}
+
+/// What the handshake negotiated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Session {
+    peer_cert: Option<PeerCert>,
+    cipher: String,
+    protocol: String,
+}
+
+/// A TLS socket: the whole stream surface ([`StreamSocket`], through `Deref`) plus the
+/// negotiated session.
+pub struct SslSocket {
+    stream: StreamSocket,
+    session: Session,
+}
+
+impl SslSocket {
+    /// Runs the client handshake over `detached`, within the socket's timeout.
+    pub(crate) async fn handshake(
+        detached: Detached,
+        options: &TlsOptions,
+        config: Arc<ClientConfig>,
+    ) -> NetResult<SslSocket> {
+        let remote = detached.remote.clone();
+        let server_name = server_name(options.sni.as_deref().unwrap_or(&remote.host), &remote)?;
+        let connector = tokio_rustls::TlsConnector::from(config);
+        let connect = connector.connect(server_name, detached.stream);
+        let deadline = detached.timeout.and_then(|t| Instant::now().checked_add(t));
+        let outcome = match deadline {
+            None => connect.await,
+            Some(deadline) => tokio::time::timeout_at(deadline, connect).await.map_err(|_| {
+                NetError::new(ErrorClass::Timeout, format!("TLS handshake with {remote} timed out"))
+            })?,
+        };
+        let tls = outcome.map_err(|e| handshake_error(&e, &remote))?;
+        let (_, connection) = tls.get_ref();
+        let session = Session {
+            peer_cert: connection
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .and_then(|der| PeerCert::from_der(der).ok()),
+            cipher: connection
+                .negotiated_cipher_suite()
+                .map(|s| iana_cipher_name(s.suite()))
+                .unwrap_or_default(),
+            protocol: connection.protocol_version().map(protocol_name).unwrap_or_default(),
+        };
+        let stream = StreamSocket::attach(Detached { stream: Box::new(tls), ..detached });
+        Ok(SslSocket { stream, session })
+    }
+
+    /// SSL-PEER-CERT: the peer's certificate (TLS-PEER-CERT-FORMAT).
+    pub fn peer_cert(&self) -> NetResult<&PeerCert> {
+        self.session.peer_cert.as_ref().ok_or_else(|| {
+            NetError::new(
+                ErrorClass::TlsError,
+                format!("peer_cert of {}: the peer sent no certificate", self.endpoint()),
+            )
+        })
+    }
+
+    /// SSL-CIPHER, TLS-CIPHER-NAME: the negotiated suite's IANA name.
+    pub fn cipher(&self) -> &str {
+        &self.session.cipher
+    }
+
+    /// SSL-PROTOCOL: `TLSv1.2` or `TLSv1.3`.
+    pub fn protocol(&self) -> &str {
+        &self.session.protocol
+    }
+}
+
+impl Deref for SslSocket {
+    type Target = StreamSocket;
+    fn deref(&self) -> &StreamSocket {
+        &self.stream
+    }
+}
+
+impl DerefMut for SslSocket {
+    fn deref_mut(&mut self) -> &mut StreamSocket {
+        &mut self.stream
+    }
+}
+
+/// TLS-SNI-NAME: the name both sent and verified; an IP literal is verified as an address and
+/// sends no SNI.
+fn server_name(name: &str, remote: &Endpoint) -> NetResult<ServerName<'static>> {
+    if let Some(ip) = ip_literal(name) {
+        return Ok(ServerName::IpAddress(ip.into()));
+    }
+    let name = name.trim_end_matches('.').to_string();
+    ServerName::try_from(name)
+        .map_err(|e| NetError::argument("sni", format!("not a valid name for {remote}: {e}")))
+}
+
+/// TLS-CIPHER-NAME: rustls spells TLS 1.3 suites `TLS13_*`; IANA spells them `TLS_*`.
+fn iana_cipher_name(suite: rustls::CipherSuite) -> String {
+    let name = suite.as_str().map(str::to_string).unwrap_or_else(|| format!("{suite:?}"));
+    match name.strip_prefix("TLS13_") {
+        Some(rest) => format!("TLS_{rest}"),
+        None => name,
+    }
+}
+
+fn protocol_name(version: rustls::ProtocolVersion) -> String {
+    match version {
+        rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2".into(),
+        rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Maps a failed handshake: certificate failures to CertificateError with a reason, every
+/// other TLS failure to TlsError.
+fn handshake_error(error: &std::io::Error, remote: &Endpoint) -> NetError {
+    let tls_error = error.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>());
+    match tls_error {
+        Some(rustls::Error::InvalidCertificate(cert_error)) => NetError::new(
+            ErrorClass::CertificateError,
+            format!("TLS handshake with {remote}: certificate rejected: {cert_error}"),
+        )
+        .with_reason(certificate_reason(cert_error)),
+        Some(other) => NetError::new(ErrorClass::TlsError, format!("TLS handshake with {remote}: {other}")),
+        None if matches!(error.kind(), std::io::ErrorKind::UnexpectedEof) => NetError::new(
+            ErrorClass::TlsError,
+            format!("TLS handshake with {remote}: the peer closed the connection"),
+        ),
+        None => NetError::from_io(error, "TLS handshake with", remote),
+    }
+}
+
+/// The reason a CertificateError carries (TLS-REJECT-ZOO).
+pub fn certificate_reason(error: &rustls::CertificateError) -> &'static str {
+    use rustls::CertificateError as E;
+    match error {
+        E::Expired | E::ExpiredContext { .. } => "expired",
+        E::NotValidYet | E::NotValidYetContext { .. } => "not_yet_valid",
+        E::UnknownIssuer => "unknown_issuer",
+        E::NotValidForName | E::NotValidForNameContext { .. } => "name_mismatch",
+        E::InvalidPurpose | E::InvalidPurposeContext { .. } => "bad_usage",
+        E::Revoked => "revoked",
+        E::BadEncoding => "bad_encoding",
+        E::BadSignature
+        | E::UnsupportedSignatureAlgorithmContext { .. }
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => "bad_signature",
+        E::Other(other) => {
+            let text = format!("{other:?}");
+            if text.contains("CaUsedAsEndEntity") || text.contains("EndEntityUsedAsCa") {
+                "bad_usage"
+            } else if text.contains("PathLen") {
+                "path_length"
+            } else if text.contains("NameConstraint") {
+                "name_constraint"
+            } else {
+                "other"
+            }
+        }
+        _ => "other",
+    }
+}

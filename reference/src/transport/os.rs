@@ -1,0 +1,68 @@
+//! The OS network: tokio sockets over the machine's own stack.
+
+use std::io;
+use std::net::SocketAddr;
+
+use super::{Connected, Transport, ip_literal, special_name};
+
+/// Real sockets through tokio. Resolution goes to the system resolver, except for IP literals
+/// and the RFC 6761 names (`localhost`, `*.invalid`), which never leave the process.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OsTransport;
+
+impl Transport for OsTransport {
+    type TcpListener = tokio::net::TcpListener;
+    type UdpSocket = tokio::net::UdpSocket;
+
+    async fn lookup_host(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        if let Some(ip) = ip_literal(host) {
+            return Ok(vec![SocketAddr::new(ip, port)]);
+        }
+        if let Some(answer) = special_name(host) {
+            return answer.map(|ips| ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect());
+        }
+        let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port)).await?.collect();
+        if addrs.is_empty() {
+            return Err(io::Error::new(io::ErrorKind::NotFound, "no address"));
+        }
+        Ok(addrs)
+    }
+
+    async fn connect(&self, addr: SocketAddr) -> io::Result<Connected> {
+        let stream = tokio::net::TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        let (local, peer) = (stream.local_addr()?, stream.peer_addr()?);
+        Ok(Connected { stream: Box::new(stream), local, peer })
+    }
+
+    async fn bind_listener(&self, addr: SocketAddr) -> io::Result<Self::TcpListener> {
+        tokio::net::TcpListener::bind(addr).await
+    }
+
+    async fn accept(listener: &Self::TcpListener) -> io::Result<Connected> {
+        let (stream, peer) = listener.accept().await?;
+        stream.set_nodelay(true)?;
+        let local = stream.local_addr()?;
+        Ok(Connected { stream: Box::new(stream), local, peer })
+    }
+
+    fn listener_addr(listener: &Self::TcpListener) -> io::Result<SocketAddr> {
+        listener.local_addr()
+    }
+
+    async fn bind_udp(&self, addr: SocketAddr) -> io::Result<Self::UdpSocket> {
+        tokio::net::UdpSocket::bind(addr).await
+    }
+
+    async fn send_to(socket: &Self::UdpSocket, datagram: &[u8], target: SocketAddr) -> io::Result<usize> {
+        socket.send_to(datagram, target).await
+    }
+
+    async fn recv_from(socket: &Self::UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        socket.recv_from(buf).await
+    }
+
+    fn udp_addr(socket: &Self::UdpSocket) -> io::Result<SocketAddr> {
+        socket.local_addr()
+    }
+}

@@ -1,0 +1,66 @@
+//! turmoil's simulated network: named hosts, virtual time, scripted faults.
+
+use std::io;
+use std::net::SocketAddr;
+
+use super::{Connected, Transport, ip_literal, special_name};
+
+/// Sockets of the turmoil host the calling task runs in. Names resolve through the
+/// simulation's DNS (hosts registered with the `Sim`); `localhost` is loopback and names under
+/// `.invalid` never resolve, as over OS sockets.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SimTransport;
+
+impl Transport for SimTransport {
+    type TcpListener = turmoil::net::TcpListener;
+    type UdpSocket = turmoil::net::UdpSocket;
+
+    async fn lookup_host(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        if let Some(ip) = ip_literal(host) {
+            return Ok(vec![SocketAddr::new(ip, port)]);
+        }
+        if let Some(answer) = special_name(host) {
+            // The simulated hosts are IPv4: keep the IPv4 loopback only.
+            return answer.map(|ips| {
+                ips.into_iter().filter(|ip| ip.is_ipv4()).map(|ip| SocketAddr::new(ip, port)).collect()
+            });
+        }
+        Ok(turmoil::net::lookup_host((host, port)).await?.collect())
+    }
+
+    async fn connect(&self, addr: SocketAddr) -> io::Result<Connected> {
+        let stream = turmoil::net::TcpStream::connect(addr).await?;
+        let (local, peer) = (stream.local_addr()?, stream.peer_addr()?);
+        Ok(Connected { stream: Box::new(stream), local, peer })
+    }
+
+    async fn bind_listener(&self, addr: SocketAddr) -> io::Result<Self::TcpListener> {
+        turmoil::net::TcpListener::bind(addr).await
+    }
+
+    async fn accept(listener: &Self::TcpListener) -> io::Result<Connected> {
+        let (stream, peer) = listener.accept().await?;
+        let local = stream.local_addr()?;
+        Ok(Connected { stream: Box::new(stream), local, peer })
+    }
+
+    fn listener_addr(listener: &Self::TcpListener) -> io::Result<SocketAddr> {
+        listener.local_addr()
+    }
+
+    async fn bind_udp(&self, addr: SocketAddr) -> io::Result<Self::UdpSocket> {
+        turmoil::net::UdpSocket::bind(addr).await
+    }
+
+    async fn send_to(socket: &Self::UdpSocket, datagram: &[u8], target: SocketAddr) -> io::Result<usize> {
+        socket.send_to(datagram, target).await
+    }
+
+    async fn recv_from(socket: &Self::UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        socket.recv_from(buf).await
+    }
+
+    fn udp_addr(socket: &Self::UdpSocket) -> io::Result<SocketAddr> {
+        socket.local_addr()
+    }
+}
