@@ -13,7 +13,7 @@ use caspian_reference::transport::os::OsTransport;
 use caspian_reference::transport::sim::SimTransport;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::peers::{Peer, serve_tcp, serve_udp_echo};
+use crate::peers::{Peer, TlsPeer, serve_tcp, serve_udp_echo};
 
 /// The simulated clock starts here, so that certificates are checked against a fixed date.
 pub const SIM_EPOCH_UNIX_SECS: u64 = 1_780_272_000; // 2026-06-01T00:00:00Z
@@ -60,6 +60,11 @@ impl Peers {
     /// Starts a TCP peer and returns its address.
     pub async fn tcp(&self, peer: Peer) -> PeerAddr {
         self.ask(|reply| Command::Tcp(peer, reply)).await
+    }
+
+    /// Starts a TLS peer and returns its address.
+    pub async fn tls(&self, peer: TlsPeer) -> PeerAddr {
+        self.tcp(Peer::Tls(peer)).await
     }
 
     /// Starts a UDP peer that echoes every datagram to its sender.

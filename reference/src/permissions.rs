@@ -224,13 +224,13 @@ fn is_usable_host(host: &str) -> bool {
 fn parse_target(host: &str) -> Option<Target> {
     if let Some(inner) = host.strip_prefix('[') {
         let inner = inner.strip_suffix(']')?;
-        return inner.parse::<Ipv6Addr>().ok().map(|ip| Target::Ip(canonical_ip(IpAddr::V6(ip))));
+        return inner.parse::<Ipv6Addr>().ok().map(|ip| Target::Ip(IpAddr::V6(ip).to_canonical()));
     }
     if let Some(ip) = parse_strict_ipv4(host) {
         return Some(Target::Ip(IpAddr::V4(ip)));
     }
     if host.contains(':') {
-        return host.parse::<Ipv6Addr>().ok().map(|ip| Target::Ip(canonical_ip(IpAddr::V6(ip))));
+        return host.parse::<Ipv6Addr>().ok().map(|ip| Target::Ip(IpAddr::V6(ip).to_canonical()));
     }
     parse_name(host).ok().map(Target::Name)
 }
@@ -355,7 +355,7 @@ fn parse_host_pattern(host: HostText<'_>) -> Result<HostPattern, String> {
         HostText::Bracketed(inner) => {
             return inner
                 .parse::<Ipv6Addr>()
-                .map(|ip| HostPattern::Ip(canonical_ip(IpAddr::V6(ip))))
+                .map(|ip| HostPattern::Ip(IpAddr::V6(ip).to_canonical()))
                 .map_err(|_| format!("{inner:?} inside brackets is not an IPv6 address"));
         }
         HostText::Plain(text) => text,
@@ -415,11 +415,6 @@ fn parse_strict_ipv4(text: &str) -> Option<Ipv4Addr> {
         *octet = part.parse().ok()?;
     }
     parts.next().is_none().then_some(Ipv4Addr::from(octets))
-}
-
-/// IPv4-mapped IPv6 addresses become IPv4; every other address is unchanged.
-fn canonical_ip(ip: IpAddr) -> IpAddr {
-    ip.to_canonical()
 }
 
 /// `port` or `lo-hi`, each a decimal number in `min..=65535`, with `lo <= hi`.

@@ -171,10 +171,10 @@ impl StreamSocket {
 
     /// TCP-CLOSE, IO-CLOSE-IDEMPOTENT: closes; closing again does nothing.
     pub async fn close(&mut self) {
-        if let Some(mut stream) = self.stream.take() {
-            if !self.send_shut {
-                let _ = tokio::time::timeout(CLOSE_GRACE, stream.shutdown()).await;
-            }
+        if let Some(mut stream) = self.stream.take()
+            && !self.send_shut
+        {
+            let _ = tokio::time::timeout(CLOSE_GRACE, stream.shutdown()).await;
         }
         if self.state == State::Open {
             self.state = State::Closed;

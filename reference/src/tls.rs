@@ -85,10 +85,10 @@ impl CertEnv {
         };
         let mut roots = RootCertStore::empty();
         for result in results {
-            if let Some(error) = result.errors.first() {
-                if result.certs.is_empty() {
-                    return Err(NetError::new(ErrorClass::TlsError, format!("system CA bundle: {error}")));
-                }
+            if let Some(error) = result.errors.first()
+                && result.certs.is_empty()
+            {
+                return Err(NetError::new(ErrorClass::TlsError, format!("system CA bundle: {error}")));
             }
             roots.add_parsable_certificates(result.certs);
         }

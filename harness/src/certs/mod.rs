@@ -602,6 +602,17 @@ impl CertZoo {
         REJECTIONS.iter().find(|r| r.name == name)
     }
 
+    /// The shared zoo written once per process into a fresh temporary folder, for engines that
+    /// take certificate paths (ca_bundle, client_cert, client_key, SSL_CERT_FILE).
+    pub fn shared_dir() -> io::Result<&'static Path> {
+        static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+        let dir = DIR.get_or_init(|| {
+            let dir = std::env::temp_dir().join(format!("caspian-zoo-{}", std::process::id()));
+            Self::shared().write_pem(&dir).map(|_| dir).map_err(|e| e.to_string())
+        });
+        dir.as_deref().map_err(|e| io::Error::other(e.clone()))
+    }
+
     /// Writes `root-ca.pem`, `other-root-ca.pem`, `intermediate.pem`, `<leaf>.chain.pem` and
     /// `<leaf>.key.pem` for every leaf, and `index.txt`, into `dir` (created if missing,
     /// existing files overwritten). Returns the paths written. CA keys are never written.

@@ -64,3 +64,16 @@ impl Transport for SimTransport {
         socket.local_addr()
     }
 }
+
+/// The simulation's clock for certificate validity: the sim's epoch plus virtual time elapsed.
+/// Outside a simulation it reads the real clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SimClock;
+
+impl rustls::time_provider::TimeProvider for SimClock {
+    fn current_time(&self) -> Option<rustls::pki_types::UnixTime> {
+        let since_epoch = turmoil::since_epoch()
+            .or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok())?;
+        Some(rustls::pki_types::UnixTime::since_unix_epoch(since_epoch))
+    }
+}
