@@ -31,6 +31,7 @@ pub mod tcp;
 pub mod tls;
 pub mod transport;
 pub mod udp;
+mod wait;
 
 pub use error::{ErrorClass, NetError, NetResult};
 pub use net::Net;

@@ -8,6 +8,7 @@ use crate::stream::{StreamSocket, ip_text};
 use crate::tcp::TcpSocket;
 use crate::tls::TlsContext;
 use crate::transport::Transport;
+use crate::wait::{self, seconds};
 
 /// A listening socket, returned by `%net.tcp_listen`.
 pub struct TcpListener<T: Transport> {
@@ -27,19 +28,10 @@ impl<T: Transport> TcpListener<T> {
         let here = self.endpoint();
         let listener = self.listener.as_ref().ok_or_else(|| NetError::closed("accept", &here))?;
         let wait = opts.wait(None)?;
-        let accepted = match wait {
-            None => T::accept(listener).await,
-            Some(wait) => match tokio::time::timeout(wait, T::accept(listener)).await {
-                Ok(accepted) => accepted,
-                Err(_) => {
-                    return Err(NetError::new(
-                        crate::error::ErrorClass::Timeout,
-                        format!("accept on {here} timed out after {}s", wait.as_secs_f64()),
-                    ));
-                }
-            },
-        }
-        .map_err(|e| NetError::from_io(&e, "accept on", &here))?;
+        let timed_out = || format!("accept on {here} timed out after {}s", seconds(wait));
+        let accepted = wait::until(wait::deadline(wait), timed_out, T::accept(listener))
+            .await?
+            .map_err(|e| NetError::from_io(&e, "accept on", &here))?;
         let peer_host = ip_text(accepted.peer.ip());
         let stream = StreamSocket::new(accepted, peer_host, Some(DEFAULT_TIMEOUT));
         Ok(TcpSocket::new(stream, self.tls.clone()))

@@ -2,9 +2,6 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
-
-use tokio::time::Instant;
 
 use crate::error::{Endpoint, ErrorClass, NetError, NetResult};
 use crate::listener::TcpListener;
@@ -15,6 +12,7 @@ use crate::tcp::TcpSocket;
 use crate::tls::{SslSocket, TlsContext, TlsOptions};
 use crate::transport::{Connected, Transport};
 use crate::udp::UdpSocket;
+use crate::wait;
 
 /// `%net` over a transport. Every constructor validates its arguments, then checks permissions,
 /// then does I/O, in that order (PERM-BEFORE-IO): a denied target costs no DNS query, socket or
@@ -140,12 +138,8 @@ impl<T: Transport> Net<T> {
             }
             Err(last_error)
         };
-        let connected: Connected = match timeout.and_then(|t| Instant::now().checked_add(t)) {
-            None => connect.await?,
-            Some(deadline) => tokio::time::timeout_at(deadline, connect)
-                .await
-                .map_err(|_| timed_out(&target, timeout))??,
-        };
+        let timed_out = || format!("connect to {target} timed out after {}s", wait::seconds(timeout));
+        let connected: Connected = wait::until(wait::deadline(timeout), timed_out, connect).await??;
         Ok(Detached {
             stream: connected.stream,
             remote: Endpoint::new(host, connected.peer.port()),
@@ -175,9 +169,4 @@ impl<T: Transport> Net<T> {
 
 fn no_address(target: &Endpoint) -> NetError {
     NetError::new(ErrorClass::HostNotFound, format!("resolve {target}: no address"))
-}
-
-fn timed_out(target: &Endpoint, timeout: Option<Duration>) -> NetError {
-    let seconds = timeout.map(|t| t.as_secs_f64()).unwrap_or_default();
-    NetError::new(ErrorClass::Timeout, format!("connect to {target} timed out after {seconds}s"))
 }

@@ -12,6 +12,7 @@ use crate::error::{Endpoint, ErrorClass, NetError, NetResult};
 use crate::framing::{FrameError, READ_CHUNK, RecvBuffer};
 use crate::options::{self, CallOpts, Direction};
 use crate::transport::{BoxedStream, Connected};
+use crate::wait;
 
 /// How long `close` waits for a polite end (a TLS close_notify) before dropping the stream.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
@@ -246,7 +247,7 @@ impl StreamSocket {
     }
 
     fn deadline(&self, opts: &CallOpts) -> NetResult<Option<Instant>> {
-        Ok(opts.wait(self.timeout)?.and_then(|wait| Instant::now().checked_add(wait)))
+        Ok(wait::deadline(opts.wait(self.timeout)?))
     }
 
     /// Runs a framing step until it yields: each step returns its outcome and how many more bytes
@@ -311,17 +312,7 @@ async fn within<T>(
     remote: &Endpoint,
     io: impl std::future::Future<Output = std::io::Result<T>>,
 ) -> NetResult<T> {
-    let outcome = match deadline {
-        None => io.await,
-        Some(deadline) => match tokio::time::timeout_at(deadline, io).await {
-            Ok(outcome) => outcome,
-            Err(_) => {
-                return Err(NetError::new(
-                    ErrorClass::Timeout,
-                    format!("{operation} with {remote} timed out"),
-                ));
-            }
-        },
-    };
-    outcome.map_err(|e| NetError::from_io(&e, operation, remote))
+    wait::until(deadline, || format!("{operation} with {remote} timed out"), io)
+        .await?
+        .map_err(|e| NetError::from_io(&e, operation, remote))
 }

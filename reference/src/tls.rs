@@ -9,13 +9,13 @@ use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::wait;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
-use tokio::time::Instant;
 
 use crate::error::{Endpoint, ErrorClass, NetError, NetResult};
 use crate::peer_cert::PeerCert;
@@ -294,14 +294,11 @@ impl SslSocket {
         let server_name = server_name(options.sni.as_deref().unwrap_or(&remote.host), &remote)?;
         let connector = tokio_rustls::TlsConnector::from(config);
         let connect = connector.connect(server_name, detached.stream);
-        let deadline = detached.timeout.and_then(|t| Instant::now().checked_add(t));
-        let outcome = match deadline {
-            None => connect.await,
-            Some(deadline) => tokio::time::timeout_at(deadline, connect).await.map_err(|_| {
-                NetError::new(ErrorClass::Timeout, format!("TLS handshake with {remote} timed out"))
-            })?,
-        };
-        let tls = outcome.map_err(|e| handshake_error(&e, &remote))?;
+        let timed_out =
+            || format!("TLS handshake with {remote} timed out after {}s", wait::seconds(detached.timeout));
+        let tls = wait::until(wait::deadline(detached.timeout), timed_out, connect)
+            .await?
+            .map_err(|e| handshake_error(&e, &remote))?;
         let (_, connection) = tls.get_ref();
         let session = Session {
             peer_cert: connection

@@ -9,6 +9,7 @@ use crate::options::{self, CallOpts};
 use crate::permissions::Permissions;
 use crate::stream::ip_text;
 use crate::transport::Transport;
+use crate::wait::{self, seconds};
 
 /// The largest UDP payload over IPv4.
 pub const MAX_DATAGRAM: usize = 65_507;
@@ -110,16 +111,10 @@ impl<T: Transport> UdpSocket<T> {
             }
         };
         let here = self.endpoint();
-        let (n, from) = match wait {
-            None => receive.await,
-            Some(wait) => tokio::time::timeout(wait, receive).await.map_err(|_| {
-                NetError::new(
-                    ErrorClass::Timeout,
-                    format!("recv on udp socket {here} timed out after {}s", wait.as_secs_f64()),
-                )
-            })?,
-        }
-        .map_err(|e| NetError::from_io(&e, "recv on udp socket", &here))?;
+        let timed_out = || format!("recv on udp socket {here} timed out after {}s", seconds(wait));
+        let (n, from) = wait::until(wait::deadline(wait), timed_out, receive)
+            .await?
+            .map_err(|e| NetError::from_io(&e, "recv on udp socket", &here))?;
         buf.truncate(n);
         Ok(Datagram { bytes: buf, host: ip_text(from.ip()), port: from.port() })
     }

@@ -18,7 +18,8 @@ fn echo_client_and_server_examples_work_as_written() {
     let port = i64::from(server.local_port());
     let serving = std::thread::spawn(move || echo_server::serve(&server, Some(2)));
 
-    let client_net = Net::new(Permissions::from_flags(Some(&format!("127.0.0.1:{port}")), None).unwrap()).unwrap();
+    let client_net =
+        Net::new(Permissions::from_flags(Some(&format!("127.0.0.1:{port}")), None).unwrap()).unwrap();
     assert_eq!(echo_client::echo_hello(&client_net, "127.0.0.1", port).unwrap(), b"hello\n");
     assert_eq!(echo_client::echo_hello(&client_net, "127.0.0.1", port).unwrap(), b"hello\n");
     serving.join().unwrap().unwrap();
