@@ -1,1 +1,12 @@
-//! placeholder
+//! The Caspian socket conformance suite's catalog and the contract an engine must meet.
+//!
+//! [`contract`] is what an engine implements (in process, or as a driver-protocol port);
+//! [`catalog`] lists every case with the clauses it checks; [`script`] is what a case body works
+//! with; [`peers`] describes the peers a case asks its world for.
+
+pub mod cases;
+pub mod catalog;
+pub mod contract;
+pub mod peers;
+pub mod script;
+pub mod zoo;

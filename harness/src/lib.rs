@@ -1,3 +1,4 @@
 pub mod certs;
+pub mod engines;
 pub mod peers;
 pub mod world;

@@ -128,7 +128,8 @@ impl TlsPeer {
 
     fn config(&self) -> std::io::Result<std::sync::Arc<rustls::ServerConfig>> {
         use std::sync::Arc;
-        let invalid = |e: &dyn std::fmt::Display| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string());
+        let invalid =
+            |e: &dyn std::fmt::Display| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string());
         let zoo = crate::certs::CertZoo::shared();
         let leaf = zoo.leaf(&self.leaf).ok_or_else(|| invalid(&format!("no zoo leaf {:?}", self.leaf)))?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -140,14 +141,16 @@ impl TlsPeer {
         let builder = if self.client_auth {
             let mut roots = rustls::RootCertStore::empty();
             roots.add(zoo.root_der()).map_err(|e| invalid(&e))?;
-            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-                .build()
-                .map_err(|e| invalid(&e))?;
+            let verifier =
+                rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                    .build()
+                    .map_err(|e| invalid(&e))?;
             builder.with_client_cert_verifier(verifier)
         } else {
             builder.with_no_client_auth()
         };
-        let config = builder.with_single_cert(leaf.chain.clone(), leaf.private_key()).map_err(|e| invalid(&e))?;
+        let config =
+            builder.with_single_cert(leaf.chain.clone(), leaf.private_key()).map_err(|e| invalid(&e))?;
         Ok(Arc::new(config))
     }
 
@@ -159,7 +162,15 @@ impl TlsPeer {
             stream.write_all(reply).await?;
         }
         let acceptor = tokio_rustls::TlsAcceptor::from(self.config()?);
-        let tls = acceptor.accept(stream).await?;
-        echo(tls).await
+        match acceptor.accept(stream).into_fallible().await {
+            Ok(tls) => echo(tls).await,
+            // Refused (the alert is sent): read until the client hangs up, so that closing does
+            // not reset the connection before the client has read the alert.
+            Err((error, mut stream)) => {
+                let mut sink = Vec::new();
+                let _ = stream.read_to_end(&mut sink).await;
+                Err(error)
+            }
+        }
     }
 }

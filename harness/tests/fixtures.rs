@@ -14,7 +14,11 @@ fn fixtures_match_the_minted_zoo() {
         let committed = std::fs::read(fixtures.join(name))
             .unwrap_or_else(|e| panic!("fixtures/certs/{} is missing ({e}): remint it", name.display()));
         let fresh = std::fs::read(path).expect("read the minted file");
-        assert!(committed == fresh, "fixtures/certs/{} differs from the minted zoo: remint it", name.display());
+        assert!(
+            committed == fresh,
+            "fixtures/certs/{} differs from the minted zoo: remint it",
+            name.display()
+        );
     }
     let _ = std::fs::remove_dir_all(&minted);
 }

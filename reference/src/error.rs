@@ -110,9 +110,23 @@ impl NetError {
         Self::new(ErrorClass::Closed, format!("{operation} on a closed socket ({endpoint})"))
     }
 
-    /// Maps an OS or simulated-network error met while doing `operation` with `endpoint`.
+    /// Maps an OS, simulated-network or TLS error met while doing `operation` with `endpoint`:
+    /// a TLS failure is a TlsError (a certificate failure a CertificateError with its reason).
     pub fn from_io(err: &io::Error, operation: &str, endpoint: &Endpoint) -> Self {
         use io::ErrorKind as K;
+        match err.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+            Some(rustls::Error::InvalidCertificate(cert_error)) => {
+                return Self::new(
+                    ErrorClass::CertificateError,
+                    format!("{operation} {endpoint}: certificate rejected: {cert_error}"),
+                )
+                .with_reason(crate::tls::certificate_reason(cert_error));
+            }
+            Some(tls_error) => {
+                return Self::new(ErrorClass::TlsError, format!("{operation} {endpoint}: {tls_error}"));
+            }
+            None => {}
+        }
         let class = match err.kind() {
             K::ConnectionRefused => ErrorClass::ConnectionRefused,
             K::TimedOut | K::WouldBlock => ErrorClass::Timeout,

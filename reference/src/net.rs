@@ -61,9 +61,10 @@ impl<T: Transport> Net<T> {
         timeout: TimeoutOpt,
         options: &TlsOptions,
     ) -> NetResult<SslSocket> {
-        let config = self.tls.client_config(options)?;
+        let remote = Endpoint::new(options::host(host)?, options::remote_port(port)?);
+        let prepared = self.tls.prepare(options, &remote)?;
         let detached = self.open_stream(host, port, timeout).await?;
-        SslSocket::handshake(detached, options, config).await
+        SslSocket::handshake(detached, prepared).await
     }
 
     /// LST-OPEN: `%net.tcp_listen(host, port)`; port 0 binds an ephemeral port.

@@ -21,9 +21,9 @@ impl TcpSocket {
     /// invalid (Closed on use, `connected?` false) and the returned socket is live. With unread
     /// plaintext buffered it raises TlsError and does not upgrade (IO-STARTTLS-BUFFER).
     pub async fn starttls(&mut self, options: TlsOptions) -> NetResult<SslSocket> {
-        let config = self.tls.client_config(&options)?;
+        let prepared = self.tls.prepare(&options, self.stream.endpoint())?;
         let detached = self.stream.detach()?;
-        SslSocket::handshake(detached, &options, config).await
+        SslSocket::handshake(detached, prepared).await
     }
 }
 

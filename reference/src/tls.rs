@@ -7,7 +7,7 @@
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::wait;
 use rustls::client::WebPkiServerVerifier;
@@ -70,29 +70,30 @@ impl CertEnv {
         }
     }
 
-    fn load(&self) -> NetResult<RootCertStore> {
-        let results = if self.ssl_cert_file.is_none() && self.ssl_cert_dir.is_none() {
-            vec![rustls_native_certs::load_native_certs()]
-        } else {
-            let dirs: Vec<&str> =
-                self.ssl_cert_dir.iter().flat_map(|d| d.split(':')).filter(|d| !d.is_empty()).collect();
-            let mut results =
-                vec![rustls_native_certs::load_certs_from_paths(self.ssl_cert_file.as_deref(), None)];
-            results.extend(
-                dirs.iter().map(|dir| rustls_native_certs::load_certs_from_paths(None, Some(Path::new(dir)))),
-            );
-            results
-        };
-        let mut roots = RootCertStore::empty();
-        for result in results {
-            if let Some(error) = result.errors.first()
-                && result.certs.is_empty()
-            {
-                return Err(NetError::new(ErrorClass::TlsError, format!("system CA bundle: {error}")));
-            }
-            roots.add_parsable_certificates(result.certs);
+    /// The trusted roots, as OpenSSL finds them: `SSL_CERT_FILE` and every directory of
+    /// `SSL_CERT_DIR` when either is set (entries that do not exist are skipped), else the
+    /// platform's certificate directories. The process environment is never read here.
+    fn load(&self) -> RootCertStore {
+        let mut dirs: Vec<PathBuf> = self
+            .ssl_cert_dir
+            .iter()
+            .flat_map(|d| d.split(':'))
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .collect();
+        let file = self.ssl_cert_file.clone();
+        if file.is_none() && dirs.is_empty() {
+            dirs = openssl_probe::candidate_cert_dirs().map(Path::to_path_buf).collect();
         }
-        Ok(roots)
+        let mut roots = RootCertStore::empty();
+        let mut add = |file: Option<&Path>, dir: Option<&Path>| {
+            roots.add_parsable_certificates(rustls_native_certs::load_certs_from_paths(file, dir).certs);
+        };
+        add(file.as_deref().filter(|f| f.is_file()), None);
+        for dir in dirs.iter().filter(|dir| dir.is_dir()) {
+            add(None, Some(dir));
+        }
+        roots
     }
 }
 
@@ -103,6 +104,8 @@ pub struct TlsContext {
     provider: Arc<CryptoProvider>,
     clock: Arc<dyn rustls::time_provider::TimeProvider>,
     cert_env: CertEnv,
+    /// The system bundle of `cert_env`, loaded on first use.
+    system_roots: Arc<OnceLock<Arc<RootCertStore>>>,
 }
 
 impl fmt::Debug for TlsContext {
@@ -120,18 +123,27 @@ impl Default for TlsContext {
 
 impl TlsContext {
     pub fn new(clock: Arc<dyn rustls::time_provider::TimeProvider>, cert_env: CertEnv) -> Self {
-        Self { provider: Arc::new(rustls::crypto::ring::default_provider()), clock, cert_env }
+        Self {
+            provider: Arc::new(rustls::crypto::ring::default_provider()),
+            clock,
+            cert_env,
+            system_roots: Arc::default(),
+        }
     }
 
     /// The same context with another system-bundle environment.
-    pub fn with_cert_env(mut self, cert_env: CertEnv) -> Self {
-        self.cert_env = cert_env;
-        self
+    pub fn with_cert_env(self, cert_env: CertEnv) -> Self {
+        Self::new(self.clock, cert_env)
     }
 
-    /// Validates `options` and builds the client configuration they ask for. Every bad option is
-    /// an ArgumentError naming it, raised before any I/O.
-    pub(crate) fn client_config(&self, options: &TlsOptions) -> NetResult<Arc<ClientConfig>> {
+    /// Validates `options` for a connection to `remote` and builds what the handshake needs.
+    /// Every bad option is an ArgumentError naming it, raised before any I/O.
+    pub(crate) fn prepare(&self, options: &TlsOptions, remote: &Endpoint) -> NetResult<Prepared> {
+        let server_name = server_name(options.sni.as_deref().unwrap_or(&remote.host), remote)?;
+        Ok(Prepared { config: self.client_config(options)?, server_name })
+    }
+
+    fn client_config(&self, options: &TlsOptions) -> NetResult<Arc<ClientConfig>> {
         let versions = protocol_versions(options.protocols.as_deref())?;
         let client_pair = client_pair(options)?;
         let builder = ClientConfig::builder_with_details(self.provider.clone(), self.clock.clone())
@@ -139,13 +151,19 @@ impl TlsContext {
             .map_err(|e| NetError::argument("protocols", e))?;
         let builder = if options.verify {
             let roots = match &options.ca_bundle {
-                Some(path) => load_bundle(path)?,
-                None => self.cert_env.load()?,
+                Some(path) => Arc::new(load_bundle(path)?),
+                None => self.system_roots.get_or_init(|| Arc::new(self.cert_env.load())).clone(),
             };
-            let verifier =
-                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), self.provider.clone())
-                    .build()
-                    .map_err(|e| NetError::new(ErrorClass::TlsError, format!("CA bundle unusable: {e}")))?;
+            if roots.is_empty() {
+                return Err(NetError::new(
+                    ErrorClass::CertificateError,
+                    "no trusted root: the system CA bundle is empty, so no certificate can be verified",
+                )
+                .with_reason("unknown_issuer"));
+            }
+            let verifier = WebPkiServerVerifier::builder_with_provider(roots, self.provider.clone())
+                .build()
+                .map_err(|e| NetError::new(ErrorClass::TlsError, format!("CA bundle unusable: {e}")))?;
             builder.with_webpki_verifier(verifier)
         } else {
             builder.dangerous().with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(
@@ -160,6 +178,12 @@ impl TlsContext {
         };
         Ok(Arc::new(config))
     }
+}
+
+/// A validated client configuration and the name it verifies.
+pub(crate) struct Prepared {
+    config: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
 }
 
 /// TLS-PROTOCOLS-VALID: only `TLSv1.2` and `TLSv1.3`, at least one.
@@ -285,15 +309,10 @@ pub struct SslSocket {
 
 impl SslSocket {
     /// Runs the client handshake over `detached`, within the socket's timeout.
-    pub(crate) async fn handshake(
-        detached: Detached,
-        options: &TlsOptions,
-        config: Arc<ClientConfig>,
-    ) -> NetResult<SslSocket> {
+    pub(crate) async fn handshake(detached: Detached, prepared: Prepared) -> NetResult<SslSocket> {
         let remote = detached.remote.clone();
-        let server_name = server_name(options.sni.as_deref().unwrap_or(&remote.host), &remote)?;
-        let connector = tokio_rustls::TlsConnector::from(config);
-        let connect = connector.connect(server_name, detached.stream);
+        let connector = tokio_rustls::TlsConnector::from(prepared.config);
+        let connect = connector.connect(prepared.server_name, detached.stream);
         let timed_out =
             || format!("TLS handshake with {remote} timed out after {}s", wait::seconds(detached.timeout));
         let tls = wait::until(wait::deadline(detached.timeout), timed_out, connect)
@@ -377,23 +396,16 @@ fn protocol_name(version: rustls::ProtocolVersion) -> String {
     }
 }
 
-/// Maps a failed handshake: certificate failures to CertificateError with a reason, every
-/// other TLS failure to TlsError.
+/// Maps a failed handshake: a peer that hangs up mid-handshake is a TlsError; everything else
+/// maps as any I/O failure does (certificate failures to CertificateError with a reason).
 fn handshake_error(error: &std::io::Error, remote: &Endpoint) -> NetError {
-    let tls_error = error.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>());
-    match tls_error {
-        Some(rustls::Error::InvalidCertificate(cert_error)) => NetError::new(
-            ErrorClass::CertificateError,
-            format!("TLS handshake with {remote}: certificate rejected: {cert_error}"),
-        )
-        .with_reason(certificate_reason(cert_error)),
-        Some(other) => NetError::new(ErrorClass::TlsError, format!("TLS handshake with {remote}: {other}")),
-        None if matches!(error.kind(), std::io::ErrorKind::UnexpectedEof) => NetError::new(
+    if error.kind() == std::io::ErrorKind::UnexpectedEof {
+        return NetError::new(
             ErrorClass::TlsError,
             format!("TLS handshake with {remote}: the peer closed the connection"),
-        ),
-        None => NetError::from_io(error, "TLS handshake with", remote),
+        );
     }
+    NetError::from_io(error, "TLS handshake with", remote)
 }
 
 /// The reason a CertificateError carries (TLS-REJECT-ZOO).

@@ -1,0 +1,78 @@
+//! The catalog: every case, with the clauses it checks.
+
+use crate::contract::{Feature, LocalFuture};
+use crate::script::{CaseResult, Ctx};
+
+/// How binding a case is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// The spec, or a settled decision of clauses.md.
+    Must,
+    /// What this project adds beyond clauses.md (see CONFORMANCE.md's decisions).
+    Should,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+        }
+    }
+}
+
+/// Which worlds a case runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Worlds {
+    Both,
+    /// Real world skipped, for the stated reason.
+    SimOnly(&'static str),
+    /// Simulated world skipped, for the stated reason.
+    RealOnly(&'static str),
+}
+
+/// A case body.
+pub type CaseFn = fn(Ctx) -> LocalFuture<'static, CaseResult>;
+
+/// One conformance case.
+#[derive(Clone, Copy)]
+pub struct Case {
+    /// Stable ID, named after its clause: `tcp.recv_line.partial_then_eof`.
+    pub id: &'static str,
+    /// The clause IDs of clauses.md it checks.
+    pub clauses: &'static [&'static str],
+    pub level: Level,
+    /// One line: what it checks and the exact outcome expected.
+    pub description: &'static str,
+    /// What the engine must implement for the case to run (else UNIMPLEMENTED).
+    pub needs: &'static [Feature],
+    pub worlds: Worlds,
+    pub run: CaseFn,
+}
+
+impl std::fmt::Debug for Case {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Case").field("id", &self.id).field("clauses", &self.clauses).finish_non_exhaustive()
+    }
+}
+
+/// Every case, in catalog order.
+pub fn catalog() -> Vec<Case> {
+    crate::cases::ALL.iter().flat_map(|family| family.iter().copied()).collect()
+}
+
+/// Builds a [`Case`] from an `async fn(Ctx) -> CaseResult`.
+#[macro_export]
+macro_rules! case {
+    ($id:literal, [$($clause:literal),+ $(,)?], $level:ident, $needs:expr, $worlds:expr, $description:literal, $body:path) => {
+        $crate::catalog::Case {
+            id: $id,
+            clauses: &[$($clause),+],
+            level: $crate::catalog::Level::$level,
+            description: $description,
+            needs: $needs,
+            worlds: $worlds,
+            run: |ctx| Box::pin($body(ctx)),
+        }
+    };
+}

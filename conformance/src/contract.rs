@@ -1,0 +1,382 @@
+//! The contract between the suite and an engine under test.
+//!
+//! The suite drives an engine with [`Request`]s, one spec operation each, on numbered handles;
+//! the engine answers each with a [`Reply`]: a [`Value`] or the exception it [`Raised`]. The
+//! same types, serialized as JSON, are the driver protocol of out-of-process engines, so an
+//! in-process engine and a port in any language meet exactly the same contract.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::{Deserialize, Serialize};
+
+/// A future that need not be `Send` (simulated worlds run on one thread).
+pub type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// A socket or listener inside the engine, numbered by the engine.
+pub type Handle = u64;
+
+/// The `timeout:` argument: `nil` (wait forever) or seconds. Absent means the default.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Wait {
+    Forever,
+    Seconds(f64),
+}
+
+/// The `opts` of recv, recv_line, recv_exact, recv_from and accept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct CallOpts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Wait>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<i64>,
+}
+
+impl CallOpts {
+    /// `timeout: seconds`.
+    pub fn timeout(seconds: f64) -> Self {
+        Self { timeout: Some(Wait::Seconds(seconds)), max_length: None }
+    }
+}
+
+/// The TLS construction options; an absent option means the engine's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsArgs {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_bundle: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cert: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sni: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocols: Option<Vec<String>>,
+}
+
+/// A socket property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Property {
+    Host,
+    Port,
+    LocalHost,
+    LocalPort,
+    Connected,
+    Timeout,
+    PeerCert,
+    Cipher,
+    Protocol,
+}
+
+/// One spec operation. Names follow the spec: `tcp` is `%net.tcp` (and, with a `timeout`, the
+/// `.new(host:, port:, timeout:)` form), `udp` without a host is `%net.udp`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Request {
+    Tcp {
+        host: String,
+        port: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout: Option<Wait>,
+    },
+    Ssl {
+        host: String,
+        port: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout: Option<Wait>,
+        #[serde(default)]
+        tls: TlsArgs,
+    },
+    TcpListen {
+        host: String,
+        port: i64,
+    },
+    Udp {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        host: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        port: Option<i64>,
+    },
+    UdpListen {
+        host: String,
+        port: i64,
+    },
+    Send {
+        handle: Handle,
+        #[serde(with = "base64_bytes")]
+        bytes: Vec<u8>,
+    },
+    SendAll {
+        handle: Handle,
+        #[serde(with = "base64_bytes")]
+        bytes: Vec<u8>,
+    },
+    Recv {
+        handle: Handle,
+        max_bytes: i64,
+        #[serde(default)]
+        opts: CallOpts,
+    },
+    RecvLine {
+        handle: Handle,
+        #[serde(default)]
+        opts: CallOpts,
+    },
+    RecvExact {
+        handle: Handle,
+        n: i64,
+        #[serde(default)]
+        opts: CallOpts,
+    },
+    Close {
+        handle: Handle,
+    },
+    Shutdown {
+        handle: Handle,
+        direction: String,
+    },
+    Starttls {
+        handle: Handle,
+        #[serde(default)]
+        tls: TlsArgs,
+    },
+    Accept {
+        handle: Handle,
+        #[serde(default)]
+        opts: CallOpts,
+    },
+    SendTo {
+        handle: Handle,
+        #[serde(with = "base64_bytes")]
+        bytes: Vec<u8>,
+        host: String,
+        port: i64,
+    },
+    RecvFrom {
+        handle: Handle,
+        max_bytes: i64,
+        #[serde(default)]
+        opts: CallOpts,
+    },
+    Get {
+        handle: Handle,
+        property: Property,
+    },
+    /// Sets `.timeout`: seconds, or `null` for nil (wait forever).
+    SetTimeout {
+        handle: Handle,
+        timeout: Option<f64>,
+    },
+}
+
+impl Request {
+    /// The handle the request acts on, if any.
+    pub fn handle(&self) -> Option<Handle> {
+        match self {
+            Request::Tcp { .. }
+            | Request::Ssl { .. }
+            | Request::TcpListen { .. }
+            | Request::Udp { .. }
+            | Request::UdpListen { .. } => None,
+            Request::Send { handle, .. }
+            | Request::SendAll { handle, .. }
+            | Request::Recv { handle, .. }
+            | Request::RecvLine { handle, .. }
+            | Request::RecvExact { handle, .. }
+            | Request::Close { handle }
+            | Request::Shutdown { handle, .. }
+            | Request::Starttls { handle, .. }
+            | Request::Accept { handle, .. }
+            | Request::SendTo { handle, .. }
+            | Request::RecvFrom { handle, .. }
+            | Request::Get { handle, .. }
+            | Request::SetTimeout { handle, .. } => Some(*handle),
+        }
+    }
+
+    /// The operation's name, as in the spec (`recv_line`, `tcp_listen`, ...).
+    pub fn op(&self) -> &'static str {
+        match self {
+            Request::Tcp { .. } => "tcp",
+            Request::Ssl { .. } => "ssl",
+            Request::TcpListen { .. } => "tcp_listen",
+            Request::Udp { .. } => "udp",
+            Request::UdpListen { .. } => "udp_listen",
+            Request::Send { .. } => "send",
+            Request::SendAll { .. } => "send_all",
+            Request::Recv { .. } => "recv",
+            Request::RecvLine { .. } => "recv_line",
+            Request::RecvExact { .. } => "recv_exact",
+            Request::Close { .. } => "close",
+            Request::Shutdown { .. } => "shutdown",
+            Request::Starttls { .. } => "starttls",
+            Request::Accept { .. } => "accept",
+            Request::SendTo { .. } => "send_to",
+            Request::RecvFrom { .. } => "recv_from",
+            Request::Get { .. } => "get",
+            Request::SetTimeout { .. } => "set_timeout",
+        }
+    }
+}
+
+/// The peer certificate hash of SSL-PEER-CERT.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertValue {
+    pub subject: String,
+    pub issuer: String,
+    pub fingerprint: String,
+    pub validfrom: String,
+    pub validuntil: String,
+    pub sans: Vec<String>,
+}
+
+/// What an operation returned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Value {
+    Nil,
+    Int(i64),
+    Bool(bool),
+    Float(f64),
+    Str(String),
+    Bytes(#[serde(with = "base64_bytes")] Vec<u8>),
+    Handle(Handle),
+    /// `recv_from`'s `[bytes, host, port]`.
+    Datagram {
+        #[serde(with = "base64_bytes")]
+        bytes: Vec<u8>,
+        host: String,
+        port: i64,
+    },
+    Cert(CertValue),
+}
+
+/// An exception an operation raised: its class ID (clauses.md), message, and reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Raised {
+    pub class: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The answer to one request.
+pub type Reply = Result<Value, Raised>;
+
+/// The exception class IDs of clauses.md. An engine that raises anything else is defective.
+pub const CLASSES: [&str; 11] = [
+    "PermissionDenied",
+    "HostNotFound",
+    "ConnectionRefused",
+    "ConnectionReset",
+    "Timeout",
+    "Closed",
+    "EndOfStream",
+    "AddressInUse",
+    "TlsError",
+    "CertificateError",
+    "ArgumentError",
+];
+
+/// True when `class` is `expected` or one of its subclasses (CertificateError is a TlsError).
+pub fn class_is_a(class: &str, expected: &str) -> bool {
+    class == expected || (class == "CertificateError" && expected == "TlsError")
+}
+
+/// What an engine is started with: the raw permission flags (the engine parses them: the grammar
+/// is under test) and extra environment variables such as `SSL_CERT_FILE`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// `None`: the flag is absent; `Some("")`: the bare flag; otherwise its value.
+    #[serde(default)]
+    pub allow_net: Option<String>,
+    #[serde(default)]
+    pub allow_listen: Option<String>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+/// Why an engine did not start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartError {
+    /// The engine refused its permission flags (PERM-GRAMMAR-INVALID); the message names the entry.
+    InvalidFlags(String),
+    /// The engine could not be started or broke the protocol.
+    Failed(String),
+}
+
+/// The parts of the spec an engine implements; a case needing a missing one is UNIMPLEMENTED.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Feature {
+    Tcp,
+    Listen,
+    Udp,
+    Tls,
+}
+
+impl Feature {
+    pub const ALL: [Feature; 4] = [Feature::Tcp, Feature::Listen, Feature::Udp, Feature::Tls];
+}
+
+/// A running engine: answers requests, one at a time.
+pub trait Engine {
+    fn call(&mut self, request: Request) -> LocalFuture<'_, Reply>;
+}
+
+/// Starts engines: one per session (a case may start several, with different flags).
+pub trait EngineFactory {
+    /// The engine's name and version, for reports.
+    fn name(&self) -> String;
+    /// What the engine implements.
+    fn features(&self) -> Vec<Feature>;
+    fn start(&self, session: Session) -> LocalFuture<'_, Result<Box<dyn Engine>, StartError>>;
+}
+
+/// Bytes as base64 text in JSON.
+mod base64_bytes {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_and_values_have_a_stable_json_form() {
+        let request = Request::SendAll { handle: 3, bytes: b"hi\n".to_vec() };
+        let json = serde_json::to_string(&request).unwrap();
+        assert_eq!(json, r#"{"op":"send_all","handle":3,"bytes":"aGkK"}"#);
+        assert_eq!(serde_json::from_str::<Request>(&json).unwrap(), request);
+        let recv = Request::RecvLine { handle: 1, opts: CallOpts::timeout(2.0) };
+        assert_eq!(
+            serde_json::to_string(&recv).unwrap(),
+            r#"{"op":"recv_line","handle":1,"opts":{"timeout":{"seconds":2.0}}}"#
+        );
+        assert_eq!(serde_json::to_string(&Value::Nil).unwrap(), r#""nil""#);
+        assert_eq!(serde_json::to_string(&Value::Bytes(b"a".to_vec())).unwrap(), r#"{"bytes":"YQ=="}"#);
+    }
+
+    #[test]
+    fn certificate_error_is_a_tls_error() {
+        assert!(class_is_a("CertificateError", "TlsError"));
+        assert!(!class_is_a("TlsError", "CertificateError"));
+        assert!(class_is_a("Timeout", "Timeout"));
+    }
+}

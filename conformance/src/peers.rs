@@ -1,0 +1,86 @@
+//! The peers a case asks its world for, and the world's side of that bargain.
+//!
+//! A case describes peers as data ([`Peer`], [`Step`], [`TlsPeer`]); the world that runs the
+//! case starts them (on loopback, or on a simulated host) through [`PeerControl`].
+
+use std::time::Duration;
+
+use crate::contract::LocalFuture;
+
+/// Where a peer listens, as the engine under test should name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerAddr {
+    pub host: String,
+    pub port: u16,
+}
+
+/// What a TCP peer does with each connection it accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Peer {
+    /// Echoes every byte back until the client ends its side, then closes.
+    Echo,
+    /// Runs these steps on every connection, then holds it open until the client closes.
+    Script(Vec<Step>),
+    /// A TLS server (after an optional plaintext STARTTLS exchange) that echoes.
+    Tls(TlsPeer),
+}
+
+/// One step of a scripted peer (or of a dialing client, [`PeerControl::dial`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Writes these bytes in one write.
+    Send(Vec<u8>),
+    /// Writes these bytes one at a time, with a pause between bytes.
+    Dribble(Vec<u8>, Duration),
+    /// Waits.
+    Pause(Duration),
+    /// Reads exactly this many bytes (waiting for them).
+    Recv(usize),
+    /// Reads until the other side ends its half.
+    RecvToEnd,
+    /// Ends our side (the other side reads end of stream) but keeps reading.
+    ShutdownWrite,
+    /// Closes the connection now. Closing with unread bytes resets it.
+    Close,
+}
+
+/// A TLS server presenting a leaf of the certificate zoo, echoing what it decrypts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsPeer {
+    /// The zoo leaf it presents (its chain as the zoo sends it).
+    pub leaf: String,
+    /// Offers TLS 1.2 only.
+    pub tls12_only: bool,
+    /// Requires a client certificate issued under the zoo's root.
+    pub client_auth: bool,
+    /// STARTTLS: before the handshake, reads one plaintext line and answers with these bytes.
+    pub starttls_reply: Option<Vec<u8>>,
+}
+
+impl TlsPeer {
+    /// A TLS 1.2 and 1.3 server for `leaf`, without client authentication or STARTTLS.
+    pub fn new(leaf: &str) -> Self {
+        Self { leaf: leaf.into(), tls12_only: false, client_auth: false, starttls_reply: None }
+    }
+}
+
+/// A world's peers, as a case sees them. Peers live until the case ends.
+pub trait PeerControl {
+    /// The host name the peers are reached at (`127.0.0.1`, or the simulated server's name).
+    fn host(&self) -> &str;
+    /// The host name at which peers reach the engine's own listeners.
+    fn engine_host(&self) -> &str;
+    /// True in the simulated world.
+    fn is_simulated(&self) -> bool;
+    /// Starts a TCP peer.
+    fn tcp(&self, peer: Peer) -> LocalFuture<'_, PeerAddr>;
+    /// Starts a UDP peer that echoes every datagram to its sender.
+    fn udp_echo(&self) -> LocalFuture<'_, PeerAddr>;
+    /// An address where nothing listens: connecting is refused.
+    fn closed_port(&self) -> LocalFuture<'_, PeerAddr>;
+    /// An address whose host never answers: a connect waits until its timeout.
+    fn black_hole(&self) -> LocalFuture<'_, PeerAddr>;
+    /// Connects to `host:port` (an engine's listener), runs `steps`, and returns every byte it
+    /// read. Runs in the background: the returned future resolves when the steps are done.
+    fn dial(&self, addr: PeerAddr, steps: Vec<Step>) -> LocalFuture<'static, Result<Vec<u8>, String>>;
+}

@@ -1,0 +1,274 @@
+//! What a case body works with: [`Ctx`] (its world's peers, the certificates, engine sessions)
+//! and [`Script`] (one engine session, with typed calls that record a transcript).
+
+use std::cell::RefCell;
+use std::fmt;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use crate::contract::{
+    CallOpts, Engine, EngineFactory, Handle, Property, Raised, Reply, Request, Session, StartError, TlsArgs,
+    Value, Wait, class_is_a,
+};
+use crate::peers::PeerControl;
+
+/// Why a case failed: what was expected against what happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into() }
+    }
+
+    /// `expected …, got …` about `what`.
+    pub fn mismatch(what: &str, expected: impl fmt::Display, actual: impl fmt::Display) -> Self {
+        Self::new(format!("{what}: expected {expected}, got {actual}"))
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The outcome of a case body.
+pub type CaseResult = Result<(), Failure>;
+
+/// Fails with a mismatch unless `actual == expected`.
+pub fn expect_eq<T: PartialEq + fmt::Debug>(what: &str, actual: T, expected: T) -> CaseResult {
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(Failure::mismatch(what, format!("{expected:?}"), format!("{actual:?}")))
+    }
+}
+
+/// Fails with `what` unless `condition` holds.
+pub fn expect(condition: bool, what: impl FnOnce() -> String) -> CaseResult {
+    if condition { Ok(()) } else { Err(Failure::new(what())) }
+}
+
+/// Bytes as a readable string for messages.
+pub fn show(bytes: &[u8]) -> String {
+    format!("\"{}\"", bytes.escape_ascii())
+}
+
+/// Everything a case needs from the run: its world's peers, the certificate folder, and a way
+/// to start engine sessions. Cheap to clone.
+#[derive(Clone)]
+pub struct Ctx {
+    pub peers: Rc<dyn PeerControl>,
+    factory: Rc<dyn EngineFactory>,
+    certs: PathBuf,
+    transcript: Rc<RefCell<Vec<String>>>,
+}
+
+impl Ctx {
+    pub fn new(peers: Rc<dyn PeerControl>, factory: Rc<dyn EngineFactory>, certs: PathBuf) -> Self {
+        Self { peers, factory, certs, transcript: Rc::default() }
+    }
+
+    /// The path of a file of the certificate zoo (`root-ca.pem`, `good.chain.pem`, ...).
+    pub fn cert(&self, file: &str) -> String {
+        self.certs.join(file).to_string_lossy().into_owned()
+    }
+
+    /// The transcript so far: every session started and every request and reply.
+    pub fn transcript(&self) -> Vec<String> {
+        self.transcript.borrow().clone()
+    }
+
+    /// An engine started with these permission flags (`None`: flag absent; `Some("")`: bare).
+    pub async fn engine(
+        &self,
+        allow_net: Option<&str>,
+        allow_listen: Option<&str>,
+    ) -> Result<Script, Failure> {
+        let session = Session {
+            allow_net: allow_net.map(str::to_string),
+            allow_listen: allow_listen.map(str::to_string),
+            ..Session::default()
+        };
+        self.start(session).await.map_err(|e| Failure::new(format!("the engine did not start: {e:?}")))
+    }
+
+    /// An engine allowed to connect to every peer of the world (and nothing else).
+    pub async fn engine_for_peers(&self) -> Result<Script, Failure> {
+        let host = self.peers.host().to_string();
+        self.engine(Some(&host), None).await
+    }
+
+    /// Starts an engine for `session`, reporting a refusal as it is.
+    pub async fn start(&self, session: Session) -> Result<Script, StartError> {
+        self.log(format!("start {}", serde_json::to_string(&session).unwrap_or_default()));
+        let started = self.factory.start(session).await;
+        if let Err(e) = &started {
+            self.log(format!("  refused {e:?}"));
+        }
+        Ok(Script { engine: started?, transcript: self.transcript.clone() })
+    }
+
+    fn log(&self, line: String) {
+        self.transcript.borrow_mut().push(line);
+    }
+}
+
+/// One engine session. Typed calls return the value, or a [`Failure`] when the engine raised
+/// (an unexpected exception) or answered with a value of the wrong kind.
+pub struct Script {
+    engine: Box<dyn Engine>,
+    transcript: Rc<RefCell<Vec<String>>>,
+}
+
+impl Script {
+    /// Sends one request and records it and its reply.
+    pub async fn call(&mut self, request: Request) -> Reply {
+        let line = serde_json::to_string(&request).unwrap_or_default();
+        self.transcript.borrow_mut().push(format!("> {line}"));
+        let reply = self.engine.call(request).await;
+        let line = match &reply {
+            Ok(value) => format!("< ok {}", serde_json::to_string(value).unwrap_or_default()),
+            Err(raised) => format!("< raised {}", serde_json::to_string(raised).unwrap_or_default()),
+        };
+        self.transcript.borrow_mut().push(line);
+        reply
+    }
+
+    /// The value of a request that must not raise.
+    pub async fn ok(&mut self, request: Request) -> Result<Value, Failure> {
+        let op = request.op();
+        self.call(request).await.map_err(|raised| {
+            Failure::new(format!("{op} raised {}: {} (expected it to succeed)", raised.class, raised.message))
+        })
+    }
+
+    /// The exception of a request that must raise `class` (or a subclass of it).
+    pub async fn raises(&mut self, request: Request, class: &str) -> Result<Raised, Failure> {
+        let op = request.op();
+        match self.call(request).await {
+            Err(raised) if class_is_a(&raised.class, class) => Ok(raised),
+            Err(raised) => Err(Failure::mismatch(
+                &format!("{op}'s exception"),
+                class,
+                format!("{}: {}", raised.class, raised.message),
+            )),
+            Ok(value) => Err(Failure::mismatch(
+                &format!("{op}'s outcome"),
+                format!("{class} raised"),
+                format!("{value:?}"),
+            )),
+        }
+    }
+
+    /// A request that returns a handle.
+    pub async fn handle(&mut self, request: Request) -> Result<Handle, Failure> {
+        match self.ok(request).await? {
+            Value::Handle(handle) => Ok(handle),
+            other => Err(Failure::mismatch("the returned value", "a handle", format!("{other:?}"))),
+        }
+    }
+
+    /// A request that returns bytes.
+    pub async fn bytes(&mut self, request: Request) -> Result<Vec<u8>, Failure> {
+        match self.ok(request).await? {
+            Value::Bytes(bytes) => Ok(bytes),
+            other => Err(Failure::mismatch("the returned value", "bytes", format!("{other:?}"))),
+        }
+    }
+
+    /// A request that returns an integer.
+    pub async fn int(&mut self, request: Request) -> Result<i64, Failure> {
+        match self.ok(request).await? {
+            Value::Int(n) => Ok(n),
+            other => Err(Failure::mismatch("the returned value", "an integer", format!("{other:?}"))),
+        }
+    }
+
+    /// A request that returns nil.
+    pub async fn nil(&mut self, request: Request) -> CaseResult {
+        match self.ok(request).await? {
+            Value::Nil => Ok(()),
+            other => Err(Failure::mismatch("the returned value", "nil", format!("{other:?}"))),
+        }
+    }
+
+    /// A property's value.
+    pub async fn get(&mut self, handle: Handle, property: Property) -> Result<Value, Failure> {
+        self.ok(Request::Get { handle, property }).await
+    }
+
+    /// `%net.tcp(host, port)`.
+    pub async fn tcp(&mut self, host: &str, port: impl Into<i64>) -> Result<Handle, Failure> {
+        self.handle(Request::tcp(host, port)).await
+    }
+
+    /// `send_all` that must succeed.
+    pub async fn send_all(&mut self, handle: Handle, bytes: &[u8]) -> CaseResult {
+        self.nil(Request::SendAll { handle, bytes: bytes.to_vec() }).await
+    }
+
+    /// `recv_line` with default options, which must succeed.
+    pub async fn recv_line(&mut self, handle: Handle) -> Result<Vec<u8>, Failure> {
+        self.bytes(Request::RecvLine { handle, opts: CallOpts::default() }).await
+    }
+
+    /// `close`, which must succeed.
+    pub async fn close(&mut self, handle: Handle) -> CaseResult {
+        self.nil(Request::Close { handle }).await
+    }
+}
+
+/// Constructors for the requests cases use most.
+impl Request {
+    pub fn tcp(host: &str, port: impl Into<i64>) -> Self {
+        Request::Tcp { host: host.into(), port: port.into(), timeout: None }
+    }
+
+    pub fn tcp_new(host: &str, port: impl Into<i64>, timeout: Wait) -> Self {
+        Request::Tcp { host: host.into(), port: port.into(), timeout: Some(timeout) }
+    }
+
+    pub fn ssl(host: &str, port: impl Into<i64>, tls: TlsArgs) -> Self {
+        Request::Ssl { host: host.into(), port: port.into(), timeout: None, tls }
+    }
+
+    pub fn tcp_listen(host: &str, port: impl Into<i64>) -> Self {
+        Request::TcpListen { host: host.into(), port: port.into() }
+    }
+
+    pub fn recv(handle: Handle, max_bytes: i64) -> Self {
+        Request::Recv { handle, max_bytes, opts: CallOpts::default() }
+    }
+
+    pub fn recv_line(handle: Handle, opts: CallOpts) -> Self {
+        Request::RecvLine { handle, opts }
+    }
+
+    pub fn recv_exact(handle: Handle, n: i64, opts: CallOpts) -> Self {
+        Request::RecvExact { handle, n, opts }
+    }
+
+    pub fn send(handle: Handle, bytes: &[u8]) -> Self {
+        Request::Send { handle, bytes: bytes.to_vec() }
+    }
+
+    pub fn send_all(handle: Handle, bytes: &[u8]) -> Self {
+        Request::SendAll { handle, bytes: bytes.to_vec() }
+    }
+
+    pub fn close(handle: Handle) -> Self {
+        Request::Close { handle }
+    }
+
+    pub fn shutdown(handle: Handle, direction: &str) -> Self {
+        Request::Shutdown { handle, direction: direction.into() }
+    }
+
+    pub fn accept(handle: Handle, opts: CallOpts) -> Self {
+        Request::Accept { handle, opts }
+    }
+}
