@@ -6,6 +6,7 @@
 
 pub mod cases;
 pub mod catalog;
+pub mod clauses;
 pub mod contract;
 pub mod peers;
 pub mod script;

@@ -1,4 +1,9 @@
 pub mod certs;
 pub mod engines;
+pub mod markdown;
 pub mod peers;
+pub mod plan;
+pub mod report;
+pub mod reporters;
+pub mod runner;
 pub mod world;

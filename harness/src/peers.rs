@@ -1,60 +1,71 @@
-//! The peers a case talks to: small servers written once over [`Transport`], so that they run
-//! unchanged on loopback and in the simulated network.
+//! The peers a case talks to, served: small servers (and a dialing client) written once over
+//! [`Transport`], so that they run unchanged on loopback and in the simulated network. What they
+//! do is described by the catalog's [`Peer`], [`Step`] and [`TlsPeer`].
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use caspian_reference::transport::{BoxedStream, Transport};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-/// What a TCP peer does with each connection it accepts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Peer {
-    /// Echoes every byte back until the client ends its side, then closes.
-    Echo,
-    /// Runs these steps on every connection, then holds it open until the client closes.
-    Script(Vec<Step>),
-    /// A TLS server (after an optional plaintext STARTTLS exchange) that echoes.
-    Tls(TlsPeer),
-}
+pub use caspian_conformance::peers::{Peer, PeerAddr, Step, TlsPeer};
 
-/// One step of a scripted peer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    /// Writes these bytes in one write.
-    Send(Vec<u8>),
-    /// Writes these bytes one at a time, with a pause between bytes.
-    Dribble(Vec<u8>, Duration),
-    /// Waits.
-    Pause(Duration),
-    /// Reads exactly this many bytes (waiting for them) and discards them.
-    Recv(usize),
-    /// Reads until the client ends its side, and discards what it read.
-    RecvToEnd,
-    /// Ends our side (the client reads end of stream) but keeps reading.
-    ShutdownWrite,
-    /// Closes the connection now. Closing with unread bytes resets it.
-    Close,
-}
+use crate::certs::CertZoo;
 
-impl Peer {
-    /// Serves one accepted connection.
-    pub async fn serve(&self, mut stream: BoxedStream) -> std::io::Result<()> {
-        match self {
-            Peer::Echo => echo(stream).await,
-            Peer::Script(steps) => {
-                for step in steps {
-                    if !run_step(step, &mut stream).await? {
-                        return Ok(());
-                    }
-                }
-                // Hold the connection until the client is done with it.
-                let mut sink = [0u8; 4096];
-                while stream.read(&mut sink).await? > 0 {}
-                Ok(())
+/// Serves one accepted connection as `peer` describes.
+pub async fn serve(peer: &Peer, mut stream: BoxedStream) -> std::io::Result<()> {
+    match peer {
+        Peer::Echo => echo(stream).await,
+        Peer::Script(steps) => {
+            if run_steps(steps, &mut stream, &mut Vec::new()).await? == Ending::Closed {
+                return Ok(());
             }
-            Peer::Tls(tls) => tls.serve(stream).await,
+            // Hold the connection until the client is done with it.
+            let mut sink = [0u8; 4096];
+            while stream.read(&mut sink).await? > 0 {}
+            Ok(())
+        }
+        Peer::Tls(tls) => serve_tls(tls, stream).await,
+    }
+}
+
+/// How a run of steps ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Every step ran; the connection is still open.
+    Open,
+    /// A `Close` step ended it: the caller must drop the stream now.
+    Closed,
+}
+
+/// Runs `steps` over `stream`, appending every byte read to `received`. Stops at a `Close` step.
+pub async fn run_steps(
+    steps: &[Step],
+    stream: &mut BoxedStream,
+    received: &mut Vec<u8>,
+) -> std::io::Result<Ending> {
+    for step in steps {
+        match step {
+            Step::Send(bytes) => stream.write_all(bytes).await?,
+            Step::Dribble(bytes, pause) => {
+                for byte in bytes {
+                    stream.write_all(&[*byte]).await?;
+                    tokio::time::sleep(*pause).await;
+                }
+            }
+            Step::Pause(pause) => tokio::time::sleep(*pause).await,
+            Step::Recv(n) => {
+                let start = received.len();
+                received.resize(start + n, 0);
+                stream.read_exact(&mut received[start..]).await?;
+            }
+            Step::RecvToEnd => {
+                stream.read_to_end(received).await?;
+            }
+            Step::ShutdownWrite => stream.shutdown().await?,
+            Step::Close => return Ok(Ending::Closed),
         }
     }
+    Ok(Ending::Open)
 }
 
 /// Echoes every byte back until the client ends its side, then ends ours.
@@ -64,37 +75,58 @@ async fn echo(stream: impl AsyncRead + AsyncWrite) -> std::io::Result<()> {
     writer.shutdown().await
 }
 
-/// Runs one step; false when the connection is gone.
-async fn run_step(step: &Step, stream: &mut BoxedStream) -> std::io::Result<bool> {
-    match step {
-        Step::Send(bytes) => stream.write_all(bytes).await?,
-        Step::Dribble(bytes, pause) => {
-            for byte in bytes {
-                stream.write_all(&[*byte]).await?;
-                tokio::time::sleep(*pause).await;
-            }
-        }
-        Step::Pause(pause) => tokio::time::sleep(*pause).await,
-        Step::Recv(n) => {
-            let mut buf = vec![0u8; *n];
-            stream.read_exact(&mut buf).await?;
-        }
-        Step::RecvToEnd => {
-            let mut sink = Vec::new();
-            stream.read_to_end(&mut sink).await?;
-        }
-        Step::ShutdownWrite => stream.shutdown().await?,
-        Step::Close => return Ok(false),
-    }
-    Ok(true)
+/// The server configuration of a TLS peer, from the shared certificate zoo.
+fn tls_config(peer: &TlsPeer) -> std::io::Result<Arc<rustls::ServerConfig>> {
+    let invalid =
+        |e: &dyn std::fmt::Display| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string());
+    let zoo = CertZoo::shared();
+    let leaf = zoo.leaf(&peer.leaf).ok_or_else(|| invalid(&format!("no zoo leaf {:?}", peer.leaf)))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let versions: &[&rustls::SupportedProtocolVersion] =
+        if peer.tls12_only { &[&rustls::version::TLS12] } else { rustls::ALL_VERSIONS };
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(versions)
+        .map_err(|e| invalid(&e))?;
+    let builder = if peer.client_auth {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(zoo.root_der()).map_err(|e| invalid(&e))?;
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+            .build()
+            .map_err(|e| invalid(&e))?;
+        builder.with_client_cert_verifier(verifier)
+    } else {
+        builder.with_no_client_auth()
+    };
+    let config = builder.with_single_cert(leaf.chain.clone(), leaf.private_key()).map_err(|e| invalid(&e))?;
+    Ok(Arc::new(config))
 }
 
-/// Accepts connections forever, serving each with `peer` on its own task.
+/// Serves one connection as a TLS peer: the optional STARTTLS exchange, the handshake, echo.
+async fn serve_tls(peer: &TlsPeer, mut stream: BoxedStream) -> std::io::Result<()> {
+    if let Some(reply) = &peer.starttls_reply {
+        let mut byte = [0u8; 1];
+        while stream.read(&mut byte).await? == 1 && byte[0] != b'\n' {}
+        stream.write_all(reply).await?;
+    }
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls_config(peer)?);
+    match acceptor.accept(stream).into_fallible().await {
+        Ok(tls) => echo(tls).await,
+        // Refused (the alert is sent): read until the client hangs up, so that closing does not
+        // reset the connection before the client has read the alert.
+        Err((error, mut stream)) => {
+            let mut sink = Vec::new();
+            let _ = stream.read_to_end(&mut sink).await;
+            Err(error)
+        }
+    }
+}
+
+/// Accepts connections forever, serving each as `peer` describes on its own task.
 pub async fn serve_tcp<T: Transport>(listener: T::TcpListener, peer: Peer) {
     while let Ok(connected) = T::accept(&listener).await {
         let peer = peer.clone();
         tokio::spawn(async move {
-            let _ = peer.serve(connected.stream).await;
+            let _ = serve(&peer, connected.stream).await;
         });
     }
 }
@@ -107,70 +139,16 @@ pub async fn serve_udp_echo<T: Transport>(socket: T::UdpSocket) {
     }
 }
 
-/// A TLS server presenting a leaf of the certificate zoo, echoing what it decrypts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TlsPeer {
-    /// The zoo leaf it presents (its chain as the zoo sends it).
-    pub leaf: String,
-    /// Offers TLS 1.2 only.
-    pub tls12_only: bool,
-    /// Requires a client certificate issued under the zoo's root.
-    pub client_auth: bool,
-    /// STARTTLS: before the handshake, reads one plaintext line and answers with these bytes.
-    pub starttls_reply: Option<Vec<u8>>,
-}
-
-impl TlsPeer {
-    /// A TLS 1.2 and 1.3 server for `leaf`, without client authentication or STARTTLS.
-    pub fn new(leaf: &str) -> Self {
-        Self { leaf: leaf.into(), tls12_only: false, client_auth: false, starttls_reply: None }
-    }
-
-    fn config(&self) -> std::io::Result<std::sync::Arc<rustls::ServerConfig>> {
-        use std::sync::Arc;
-        let invalid =
-            |e: &dyn std::fmt::Display| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string());
-        let zoo = crate::certs::CertZoo::shared();
-        let leaf = zoo.leaf(&self.leaf).ok_or_else(|| invalid(&format!("no zoo leaf {:?}", self.leaf)))?;
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let versions: &[&rustls::SupportedProtocolVersion] =
-            if self.tls12_only { &[&rustls::version::TLS12] } else { rustls::ALL_VERSIONS };
-        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
-            .with_protocol_versions(versions)
-            .map_err(|e| invalid(&e))?;
-        let builder = if self.client_auth {
-            let mut roots = rustls::RootCertStore::empty();
-            roots.add(zoo.root_der()).map_err(|e| invalid(&e))?;
-            let verifier =
-                rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-                    .build()
-                    .map_err(|e| invalid(&e))?;
-            builder.with_client_cert_verifier(verifier)
-        } else {
-            builder.with_no_client_auth()
-        };
-        let config =
-            builder.with_single_cert(leaf.chain.clone(), leaf.private_key()).map_err(|e| invalid(&e))?;
-        Ok(Arc::new(config))
-    }
-
-    /// Serves one accepted connection: the optional STARTTLS exchange, the handshake, then echo.
-    pub async fn serve(&self, mut stream: BoxedStream) -> std::io::Result<()> {
-        if let Some(reply) = &self.starttls_reply {
-            let mut byte = [0u8; 1];
-            while stream.read(&mut byte).await? == 1 && byte[0] != b'\n' {}
-            stream.write_all(reply).await?;
-        }
-        let acceptor = tokio_rustls::TlsAcceptor::from(self.config()?);
-        match acceptor.accept(stream).into_fallible().await {
-            Ok(tls) => echo(tls).await,
-            // Refused (the alert is sent): read until the client hangs up, so that closing does
-            // not reset the connection before the client has read the alert.
-            Err((error, mut stream)) => {
-                let mut sink = Vec::new();
-                let _ = stream.read_to_end(&mut sink).await;
-                Err(error)
-            }
-        }
-    }
+/// Connects to `addr` (an engine's listener), runs `steps`, and returns every byte read.
+pub async fn dial<T: Transport>(transport: T, addr: PeerAddr, steps: Vec<Step>) -> Result<Vec<u8>, String> {
+    let target = format!("{}:{}", addr.host, addr.port);
+    let resolved =
+        transport.lookup_host(&addr.host, addr.port).await.map_err(|e| format!("resolve {target}: {e}"))?;
+    let first = resolved.first().ok_or_else(|| format!("resolve {target}: no address"))?;
+    let mut connected = transport.connect(*first).await.map_err(|e| format!("connect to {target}: {e}"))?;
+    let mut received = Vec::new();
+    run_steps(&steps, &mut connected.stream, &mut received)
+        .await
+        .map_err(|e| format!("with {target}: {e}"))?;
+    Ok(received)
 }

@@ -13,7 +13,11 @@ use caspian_reference::transport::os::OsTransport;
 use caspian_reference::transport::sim::SimTransport;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::peers::{Peer, TlsPeer, serve_tcp, serve_udp_echo};
+use caspian_conformance::contract::LocalFuture;
+use caspian_conformance::peers::PeerControl;
+
+pub use crate::peers::PeerAddr;
+use crate::peers::{Peer, Step, TlsPeer, dial, serve_tcp, serve_udp_echo};
 
 /// The simulated clock starts here, so that certificates are checked against a fixed date.
 pub const SIM_EPOCH_UNIX_SECS: u64 = 1_780_272_000; // 2026-06-01T00:00:00Z
@@ -25,18 +29,12 @@ pub const SERVER_HOST: &str = "server";
 /// A simulated host that never answers: every packet to it is held.
 pub const BLACK_HOLE_HOST: &str = "blackhole";
 
-/// Where a peer listens, as the engine under test should name it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PeerAddr {
-    pub host: String,
-    pub port: u16,
-}
-
 /// A request to the peer supervisor of a world.
 enum Command {
     Tcp(Peer, oneshot::Sender<u16>),
     UdpEcho(oneshot::Sender<u16>),
     ClosedPort(oneshot::Sender<u16>),
+    Dial(PeerAddr, Vec<Step>, oneshot::Sender<Result<Vec<u8>, String>>),
 }
 
 /// Starts peers in the world the case runs in. Peers live until the case ends.
@@ -86,6 +84,20 @@ impl Peers {
         PeerAddr { host: "127.0.0.1".into(), port: real_black_hole().await }
     }
 
+    /// Connects to `addr` from the peers' host, runs `steps`, and returns every byte read.
+    pub fn dial(
+        &self,
+        addr: PeerAddr,
+        steps: Vec<Step>,
+    ) -> impl Future<Output = Result<Vec<u8>, String>> + 'static {
+        let (reply, outcome) = oneshot::channel();
+        let sent = self.commands.send(Command::Dial(addr, steps, reply));
+        async move {
+            sent.map_err(|_| "the peer supervisor is gone".to_string())?;
+            outcome.await.map_err(|_| "the dialing peer vanished".to_string())?
+        }
+    }
+
     async fn ask(&self, command: impl FnOnce(oneshot::Sender<u16>) -> Command) -> PeerAddr {
         let (reply, port) = oneshot::channel();
         // The supervisor lives as long as the world: a send or reply cannot fail while the case
@@ -113,6 +125,12 @@ async fn supervise<T: Transport>(transport: T, mut commands: mpsc::UnboundedRece
                     tokio::spawn(serve_udp_echo::<T>(socket));
                     let _ = reply.send(port);
                 }
+            }
+            Command::Dial(addr, steps, reply) => {
+                let transport = transport.clone();
+                tokio::spawn(async move {
+                    let _ = reply.send(dial(transport, addr, steps).await);
+                });
             }
             Command::ClosedPort(reply) => {
                 if let Ok(listener) = transport.bind_listener(any(0)).await {
@@ -150,7 +168,19 @@ async fn real_black_hole() -> u16 {
 }
 
 /// Runs a case body on loopback, with real time, and returns what it returns.
+///
+/// # Panics
+/// When the OS refuses a runtime; [`try_run_real`] returns that as an error instead.
 pub fn run_real<F, Fut>(body: F) -> Fut::Output
+where
+    F: FnOnce(OsTransport, Peers) -> Fut,
+    Fut: Future,
+{
+    try_run_real(body).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs a case body on loopback, with real time.
+pub fn try_run_real<F, Fut>(body: F) -> Result<Fut::Output, String>
 where
     F: FnOnce(OsTransport, Peers) -> Fut,
     Fut: Future,
@@ -158,18 +188,36 @@ where
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .unwrap_or_else(|e| panic!("cannot start a tokio runtime: {e}"));
-    runtime.block_on(async {
+        .map_err(|e| format!("cannot start a tokio runtime: {e}"))?;
+    Ok(runtime.block_on(async {
         let (commands, receiver) = mpsc::unbounded_channel();
         tokio::spawn(supervise(OsTransport, receiver));
         let peers = Peers { commands, host: "127.0.0.1".into(), simulated: false };
         body(OsTransport, peers).await
-    })
+    }))
 }
 
 /// Runs a case body in a turmoil simulation seeded with `seed`, and returns what it returns.
 /// Time is virtual: a 30 second timeout costs milliseconds.
+///
+/// # Panics
+/// When the simulation fails (a body still running after an hour of virtual time);
+/// [`try_run_sim`] returns that as an error instead.
 pub fn run_sim<F, Fut>(seed: u64, body: F) -> Fut::Output
+where
+    F: FnOnce(SimTransport, Peers) -> Fut + 'static,
+    Fut: Future + 'static,
+    Fut::Output: 'static,
+{
+    try_run_sim(seed, SIM_DURATION, body).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// How long a simulation may run, in virtual time, before it fails.
+pub const SIM_DURATION: Duration = Duration::from_secs(3600);
+
+/// Runs a case body in a turmoil simulation seeded with `seed`, failing when the body is still
+/// running after `limit` of virtual time.
+pub fn try_run_sim<F, Fut>(seed: u64, limit: Duration, body: F) -> Result<Fut::Output, String>
 where
     F: FnOnce(SimTransport, Peers) -> Fut + 'static,
     Fut: Future + 'static,
@@ -178,7 +226,7 @@ where
     let mut sim = turmoil::Builder::new()
         .rng_seed(seed)
         .tcp_capacity(4096)
-        .simulation_duration(Duration::from_secs(3600))
+        .simulation_duration(limit)
         .epoch(SystemTime::UNIX_EPOCH + Duration::from_secs(SIM_EPOCH_UNIX_SECS))
         .build();
     let (commands, receiver) = mpsc::unbounded_channel();
@@ -204,8 +252,40 @@ where
         *slot.borrow_mut() = Some(body(SimTransport, peers).await);
         Ok(())
     });
-    if let Err(e) = sim.run() {
-        panic!("simulation failed: {e}");
+    sim.run().map_err(|e| format!("simulation failed: {e}"))?;
+    outcome.take().ok_or_else(|| "the simulated case did not finish".to_string())
+}
+
+impl PeerControl for Peers {
+    fn host(&self) -> &str {
+        &self.host
     }
-    outcome.take().unwrap_or_else(|| panic!("the simulated case did not finish"))
+
+    fn engine_host(&self) -> &str {
+        if self.simulated { CLIENT_HOST } else { "127.0.0.1" }
+    }
+
+    fn is_simulated(&self) -> bool {
+        self.simulated
+    }
+
+    fn tcp(&self, peer: Peer) -> LocalFuture<'_, PeerAddr> {
+        Box::pin(Peers::tcp(self, peer))
+    }
+
+    fn udp_echo(&self) -> LocalFuture<'_, PeerAddr> {
+        Box::pin(Peers::udp_echo(self))
+    }
+
+    fn closed_port(&self) -> LocalFuture<'_, PeerAddr> {
+        Box::pin(Peers::closed_port(self))
+    }
+
+    fn black_hole(&self) -> LocalFuture<'_, PeerAddr> {
+        Box::pin(Peers::black_hole(self))
+    }
+
+    fn dial(&self, addr: PeerAddr, steps: Vec<Step>) -> LocalFuture<'static, Result<Vec<u8>, String>> {
+        Box::pin(Peers::dial(self, addr, steps))
+    }
 }

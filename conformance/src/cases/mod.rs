@@ -2,7 +2,12 @@
 
 use crate::catalog::Case;
 
+pub mod io;
+pub mod listener;
+pub mod perm;
 pub mod tcp;
+pub mod tls;
+pub mod udp;
 
 /// Every family, in catalog order.
-pub const ALL: &[&[Case]] = &[tcp::CASES];
+pub const ALL: &[&[Case]] = &[tcp::CASES, io::CASES, listener::CASES, udp::CASES, perm::CASES, tls::CASES];

@@ -2,19 +2,43 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::Instant;
 
+use caspian_conformance::catalog::{Case, Level, Worlds, catalog};
+use caspian_conformance::clauses::clause;
 use caspian_harness::certs::CertZoo;
-use clap::{Parser, Subcommand};
+use caspian_harness::plan::{Filter, parse_shard};
+use caspian_harness::report::RunReport;
+use caspian_harness::reporters;
+use caspian_harness::runner::{EngineSpec, Job, RunSettings, World, run_all};
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
 #[command(name = "caspian-conform", version, about = "The Caspian socket conformance suite")]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Runs the catalog (or the cases selected) against an engine and reports.
+    Run(RunArgs),
+    /// Lists the cases selected.
+    List {
+        #[command(flatten)]
+        select: Select,
+        /// Prints the clause -> cases table of CONFORMANCE.md instead.
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Explains one case: what it checks, the clauses it cites, where it runs.
+    Explain {
+        /// The case ID.
+        case: String,
+    },
     /// Writes the certificate zoo (root CA, intermediate, every leaf chain and key) as PEM files.
     Certs {
         /// The folder to write into (created if missing; existing files are overwritten).
@@ -23,19 +47,198 @@ enum Command {
     },
 }
 
-fn main() -> ExitCode {
-    match Cli::parse().command {
-        Command::Certs { out } => match CertZoo::try_mint().map_err(|e| e.to_string()).and_then(|zoo| {
-            zoo.write_pem(&out).map_err(|e| format!("cannot write to {}: {e}", out.display()))
-        }) {
-            Ok(written) => {
-                println!("wrote {} files to {}", written.len(), out.display());
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("caspian-conform certs: {e}");
-                ExitCode::FAILURE
-            }
-        },
+#[derive(clap::Args, Default)]
+struct Select {
+    /// Case-ID globs, e.g. 'tcp.recv_line.*' (default: every case).
+    patterns: Vec<String>,
+    /// Keeps the cases that check this clause ID (repeatable).
+    #[arg(long = "clause")]
+    clauses: Vec<String>,
+    /// Keeps the cases of this level.
+    #[arg(long, value_enum)]
+    level: Option<LevelArg>,
+    /// Keeps the i-th of n equal slices of the selection (1-based), to split CI across machines.
+    #[arg(long, value_parser = parse_shard)]
+    shard: Option<(usize, usize)>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LevelArg {
+    Must,
+    Should,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum WorldArg {
+    Sim,
+    Real,
+    Both,
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    #[command(flatten)]
+    select: Select,
+    /// The world: turmoil's simulated network, loopback sockets, or both.
+    #[arg(long, value_enum, default_value = "sim")]
+    world: WorldArg,
+    /// The simulated world's seed (a failure prints the seed that replays it).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Cases run at once (default: the number of cores).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Writes the report as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Writes the report as JUnit XML to this file.
+    #[arg(long)]
+    junit: Option<PathBuf>,
+    /// Writes the report as one self-contained HTML page to this file.
+    #[arg(long)]
+    html: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+impl Select {
+    fn filter(&self) -> Filter {
+        Filter {
+            patterns: self.patterns.clone(),
+            clauses: self.clauses.clone(),
+            level: self.level.map(|level| match level {
+                LevelArg::Must => Level::Must,
+                LevelArg::Should => Level::Should,
+            }),
+            shard: self.shard,
+        }
     }
+}
+
+fn main() -> ExitCode {
+    let command = Cli::parse().command.unwrap_or(Command::Run(RunArgs {
+        select: Select::default(),
+        world: WorldArg::Sim,
+        seed: 1,
+        jobs: None,
+        json: None,
+        junit: None,
+        html: None,
+        quiet: false,
+    }));
+    let outcome = match command {
+        Command::Run(args) => run(&args),
+        Command::List { select, markdown } => list(&select, markdown),
+        Command::Explain { case } => explain(&case),
+        Command::Certs { out } => certs(&out),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("caspian-conform: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &RunArgs) -> Result<ExitCode, String> {
+    let cases = args.select.filter().select(&catalog());
+    if cases.is_empty() {
+        return Err("no case matches the selection (see `caspian-conform list`)".into());
+    }
+    let worlds: &[World] = match args.world {
+        WorldArg::Sim => &[World::Sim],
+        WorldArg::Real => &[World::Real],
+        WorldArg::Both => &[World::Sim, World::Real],
+    };
+    let jobs: Vec<Job> = worlds
+        .iter()
+        .flat_map(|&world| cases.iter().map(move |&case| Job { case, world, seed: args.seed }))
+        .collect();
+    let certs = CertZoo::shared_dir().map_err(|e| format!("cannot write the certificate zoo: {e}"))?;
+    let settings = RunSettings {
+        engine: EngineSpec::Reference,
+        certs: certs.to_path_buf(),
+        jobs: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+    };
+    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(jobs.len() as u64) };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} cases, {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let failures = Mutex::new(0usize);
+    let started = Instant::now();
+    let reports = run_all(&jobs, &settings, &|report| {
+        if report.status.is_unexpected()
+            && let Ok(mut failures) = failures.lock()
+        {
+            *failures += 1;
+            bar.set_message(format!("{} failed", *failures));
+        }
+        bar.inc(1);
+    });
+    bar.finish_and_clear();
+    let report = RunReport {
+        engine: settings.engine.name(),
+        cases: reports,
+        stale_expectations: Vec::new(),
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+    };
+    write_file(args.json.as_ref(), &reporters::json(&report))?;
+    write_file(args.junit.as_ref(), &reporters::junit::junit(&report))?;
+    write_file(args.html.as_ref(), &reporters::html::html(&report))?;
+    print!("{}", reporters::terminal(&report));
+    Ok(if report.succeeded() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn write_file(path: Option<&PathBuf>, contents: &str) -> Result<(), String> {
+    match path {
+        None => Ok(()),
+        Some(path) => {
+            std::fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+    }
+}
+
+fn list(select: &Select, markdown: bool) -> Result<ExitCode, String> {
+    let cases = select.filter().select(&catalog());
+    if markdown {
+        print!("{}", caspian_harness::markdown::clause_table(&cases));
+    } else {
+        for case in &cases {
+            println!("{:<48} {:<6} {}", case.id, case.level.name(), case.clauses.join(","));
+        }
+        println!("{} cases", cases.len());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(id: &str) -> Result<ExitCode, String> {
+    let all = catalog();
+    let case: &Case = all
+        .iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| format!("no case {id:?} (see `caspian-conform list`)"))?;
+    println!("{}  [{}]", case.id, case.level.name());
+    println!("  {}", case.description);
+    println!("  needs: {:?}", case.needs);
+    match case.worlds {
+        Worlds::Both => println!("  worlds: sim and real"),
+        Worlds::SimOnly(reason) => println!("  worlds: sim only ({reason})"),
+        Worlds::RealOnly(reason) => println!("  worlds: real only ({reason})"),
+    }
+    println!("  clauses:");
+    for id in case.clauses {
+        let text = clause(id).map_or("(not in clauses.md)", |c| c.text);
+        println!("    {id}: {text}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn certs(out: &PathBuf) -> Result<ExitCode, String> {
+    let zoo = CertZoo::try_mint().map_err(|e| e.to_string())?;
+    let written = zoo.write_pem(out).map_err(|e| format!("cannot write to {}: {e}", out.display()))?;
+    println!("wrote {} files to {}", written.len(), out.display());
+    Ok(ExitCode::SUCCESS)
 }

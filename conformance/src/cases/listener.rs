@@ -1,0 +1,5 @@
+//! LST-* and IO-ACCEPT-TIMEOUT.
+
+use crate::catalog::Case;
+
+pub const CASES: &[Case] = &[];

@@ -1,0 +1,5 @@
+//! UDP-* and IO-UDP-*.
+
+use crate::catalog::Case;
+
+pub const CASES: &[Case] = &[];

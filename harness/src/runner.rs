@@ -1,0 +1,215 @@
+//! Runs cases against an engine in a world, one fresh world per case, on `jobs` threads.
+
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use caspian_conformance::catalog::{Case, Worlds};
+use caspian_conformance::contract::{EngineFactory, Feature};
+use caspian_conformance::script::{CaseResult, Ctx};
+use caspian_reference::transport::os::OsTransport;
+use caspian_reference::transport::sim::{SimClock, SimTransport};
+
+use crate::engines::reference::ReferenceFactory;
+use crate::report::{CaseReport, Status};
+use crate::world::{self, Peers};
+
+/// The two worlds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum World {
+    Sim,
+    Real,
+}
+
+impl World {
+    pub fn name(self) -> &'static str {
+        match self {
+            World::Sim => "sim",
+            World::Real => "real",
+        }
+    }
+}
+
+/// Which engine a run checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineSpec {
+    /// The in-process reference.
+    Reference,
+}
+
+impl EngineSpec {
+    /// The factory of this engine in `world`.
+    fn factory(&self, world: World) -> Rc<dyn EngineFactory> {
+        match (self, world) {
+            (EngineSpec::Reference, World::Sim) => {
+                Rc::new(ReferenceFactory::new(SimTransport, Arc::new(SimClock)))
+            }
+            (EngineSpec::Reference, World::Real) => Rc::new(ReferenceFactory::new(
+                OsTransport,
+                Arc::new(rustls::time_provider::DefaultTimeProvider),
+            )),
+        }
+    }
+
+    pub fn name(&self) -> String {
+        self.factory(World::Real).name()
+    }
+
+    fn features(&self) -> Vec<Feature> {
+        self.factory(World::Real).features()
+    }
+}
+
+/// How long one case may take: virtual time in the simulated world, real time on loopback.
+const SIM_CASE_LIMIT: Duration = Duration::from_secs(600);
+const REAL_CASE_LIMIT: Duration = Duration::from_secs(30);
+
+/// One case to run in one world.
+#[derive(Debug, Clone, Copy)]
+pub struct Job {
+    pub case: Case,
+    pub world: World,
+    pub seed: u64,
+}
+
+/// The settings shared by every job of a run.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    pub engine: EngineSpec,
+    /// The certificate zoo's PEM folder, handed to cases.
+    pub certs: PathBuf,
+    pub jobs: usize,
+}
+
+/// Runs every job, `settings.jobs` at a time, calling `progress` after each with its report.
+/// Reports come back in job order.
+pub fn run_all(
+    jobs: &[Job],
+    settings: &RunSettings,
+    progress: &(dyn Fn(&CaseReport) + Sync),
+) -> Vec<CaseReport> {
+    let next = AtomicUsize::new(0);
+    let threads = settings.jobs.clamp(1, jobs.len().max(1));
+    let mut reports: Vec<Option<CaseReport>> = vec![None; jobs.len()];
+    let slots: Vec<std::sync::Mutex<Option<CaseReport>>> =
+        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(index) else { break };
+                    let report = run_job(job, settings);
+                    progress(&report);
+                    if let Ok(mut slot) = slots[index].lock() {
+                        *slot = Some(report);
+                    }
+                }
+            });
+        }
+    });
+    for (report, slot) in reports.iter_mut().zip(slots) {
+        *report = slot.into_inner().ok().flatten();
+    }
+    reports.into_iter().flatten().collect()
+}
+
+/// Runs one case in one world, in a fresh world, and reports its outcome.
+pub fn run_job(job: &Job, settings: &RunSettings) -> CaseReport {
+    let started = Instant::now();
+    let (status, message, transcript) = match skip_reason(job, settings) {
+        Some((status, reason)) => (status, Some(reason), Vec::new()),
+        None => execute(job, settings),
+    };
+    let transcript = if status == Status::Pass { Vec::new() } else { transcript };
+    CaseReport {
+        id: job.case.id.into(),
+        clauses: job.case.clauses.iter().map(|c| c.to_string()).collect(),
+        level: job.case.level.name().into(),
+        description: job.case.description.into(),
+        world: job.world.name().into(),
+        status,
+        message,
+        transcript,
+        seed: (job.world == World::Sim).then_some(job.seed),
+        replay: replay_command(job),
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+    }
+}
+
+/// The command that runs this job alone.
+pub fn replay_command(job: &Job) -> String {
+    match job.world {
+        World::Sim => format!("caspian-conform run --world sim --seed {} '{}'", job.seed, job.case.id),
+        World::Real => format!("caspian-conform run --world real '{}'", job.case.id),
+    }
+}
+
+fn skip_reason(job: &Job, settings: &RunSettings) -> Option<(Status, String)> {
+    match (job.case.worlds, job.world) {
+        (Worlds::SimOnly(reason), World::Real) | (Worlds::RealOnly(reason), World::Sim) => {
+            return Some((Status::Skip, reason.to_string()));
+        }
+        _ => {}
+    }
+    let features = settings.engine.features();
+    let missing: Vec<String> = job
+        .case
+        .needs
+        .iter()
+        .filter(|need| !features.contains(need))
+        .map(|need| format!("{need:?}"))
+        .collect();
+    (!missing.is_empty())
+        .then(|| (Status::Unimplemented, format!("the engine does not implement: {}", missing.join(", "))))
+}
+
+/// Runs the case body, catching a panic of the harness as a failure of its own.
+fn execute(job: &Job, settings: &RunSettings) -> (Status, Option<String>, Vec<String>) {
+    let run = job.case.run;
+    let engine = settings.engine.clone();
+    let certs = settings.certs.clone();
+    let world = job.world;
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(move || match world {
+        World::Sim => world::try_run_sim(job.seed, SIM_CASE_LIMIT, move |_, peers| {
+            body(run, peers, engine.factory(World::Sim), certs, SIM_CASE_LIMIT)
+        }),
+        World::Real => world::try_run_real(move |_, peers| {
+            body(run, peers, engine.factory(World::Real), certs, REAL_CASE_LIMIT)
+        }),
+    }));
+    match outcome {
+        Ok(Ok((Ok(Ok(())), transcript))) => (Status::Pass, None, transcript),
+        Ok(Ok((Ok(Err(failure)), transcript))) => (Status::Fail, Some(failure.message), transcript),
+        Ok(Ok((Err(limit), transcript))) => (
+            Status::Timeout,
+            Some(format!("the case ran past its limit of {}s", limit.as_secs())),
+            transcript,
+        ),
+        Ok(Err(world_error)) => (Status::Fail, Some(world_error), Vec::new()),
+        Err(panic) => {
+            let text = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "a panic".into());
+            (Status::Fail, Some(format!("the harness panicked: {text}")), Vec::new())
+        }
+    }
+}
+
+/// A case body within its time limit, with the transcript it left.
+async fn body(
+    run: fn(Ctx) -> caspian_conformance::contract::LocalFuture<'static, CaseResult>,
+    peers: Peers,
+    factory: Rc<dyn EngineFactory>,
+    certs: PathBuf,
+    limit: Duration,
+) -> (Result<CaseResult, Duration>, Vec<String>) {
+    let ctx = Ctx::new(Rc::new(peers), factory, certs);
+    let outcome = tokio::time::timeout(limit, run(ctx.clone())).await.map_err(|_| limit);
+    (outcome, ctx.transcript())
+}
