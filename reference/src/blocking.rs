@@ -6,7 +6,9 @@
 
 use std::io;
 use std::ops::DerefMut;
+use std::pin::pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 
 use tokio::runtime::Runtime;
 
@@ -87,9 +89,20 @@ impl Net {
     }
 
     fn wrap<S>(&self, open: impl Future<Output = NetResult<S>>) -> NetResult<Blocking<S>> {
-        let inner = self.runtime.block_on(open)?;
+        let inner = run_on(&self.runtime, open)?;
         Ok(Blocking { runtime: self.runtime.clone(), inner })
     }
+}
+
+/// Drives `operation` to completion on `runtime`. An operation that completes without waiting
+/// (a frame already buffered) completes on its first poll, without entering the scheduler.
+fn run_on<T>(runtime: &Runtime, operation: impl Future<Output = T>) -> T {
+    let _context = runtime.enter();
+    let mut operation = pin!(operation);
+    if let Poll::Ready(done) = operation.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        return done;
+    }
+    runtime.block_on(operation)
 }
 
 impl<S> Blocking<S> {
@@ -99,38 +112,38 @@ impl<S> Blocking<S> {
     }
 
     fn run<T>(&self, operation: impl Future<Output = T>) -> T {
-        self.runtime.block_on(operation)
+        run_on(&self.runtime, operation)
     }
 }
 
 /// The stream surface, shared by tcp and ssl (SSL-SURFACE).
 impl<S: DerefMut<Target = StreamSocket>> Blocking<S> {
     pub fn send(&mut self, bytes: &[u8]) -> NetResult<usize> {
-        self.runtime.block_on(self.inner.send(bytes))
+        run_on(&self.runtime, self.inner.send(bytes))
     }
 
     pub fn send_all(&mut self, bytes: &[u8]) -> NetResult<()> {
-        self.runtime.block_on(self.inner.send_all(bytes))
+        run_on(&self.runtime, self.inner.send_all(bytes))
     }
 
     pub fn recv(&mut self, max_bytes: i64, opts: CallOpts) -> NetResult<Vec<u8>> {
-        self.runtime.block_on(self.inner.recv(max_bytes, opts))
+        run_on(&self.runtime, self.inner.recv(max_bytes, opts))
     }
 
     pub fn recv_line(&mut self, opts: CallOpts) -> NetResult<Vec<u8>> {
-        self.runtime.block_on(self.inner.recv_line(opts))
+        run_on(&self.runtime, self.inner.recv_line(opts))
     }
 
     pub fn recv_exact(&mut self, n: i64, opts: CallOpts) -> NetResult<Vec<u8>> {
-        self.runtime.block_on(self.inner.recv_exact(n, opts))
+        run_on(&self.runtime, self.inner.recv_exact(n, opts))
     }
 
     pub fn close(&mut self) {
-        self.runtime.block_on(self.inner.close())
+        run_on(&self.runtime, self.inner.close())
     }
 
     pub fn shutdown(&mut self, direction: &str) -> NetResult<()> {
-        self.runtime.block_on(self.inner.shutdown(direction))
+        run_on(&self.runtime, self.inner.shutdown(direction))
     }
 
     pub fn host(&self) -> &str {
@@ -164,7 +177,7 @@ impl<S: DerefMut<Target = StreamSocket>> Blocking<S> {
 
 impl TcpSocket {
     pub fn starttls(&mut self, options: &TlsOptions) -> NetResult<SslSocket> {
-        let inner = self.runtime.block_on(self.inner.starttls(options.clone()))?;
+        let inner = run_on(&self.runtime, self.inner.starttls(options.clone()))?;
         Ok(Blocking { runtime: self.runtime.clone(), inner })
     }
 }
@@ -204,7 +217,7 @@ impl TcpListener {
 
 impl UdpSocket {
     pub fn send(&self, bytes: &[u8]) -> NetResult<usize> {
-        self.run(self.inner.send(bytes))
+        run_on(&self.runtime, self.inner.send(bytes))
     }
 
     pub fn send_to(&self, bytes: &[u8], host: &str, port: i64) -> NetResult<usize> {
@@ -212,7 +225,7 @@ impl UdpSocket {
     }
 
     pub fn recv(&self, max_bytes: i64, opts: CallOpts) -> NetResult<Vec<u8>> {
-        self.run(self.inner.recv(max_bytes, opts))
+        run_on(&self.runtime, self.inner.recv(max_bytes, opts))
     }
 
     pub fn recv_from(&self, max_bytes: i64, opts: CallOpts) -> NetResult<Datagram> {

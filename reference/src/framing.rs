@@ -91,6 +91,10 @@ impl RecvBuffer {
     /// TCP-RECV-EXACT, IO-EXACT-ZERO: exactly `n` bytes, or [`FrameError::EndOfStream`] when
     /// the stream ends first.
     pub fn take_exact(&mut self, n: usize) -> Result<Option<Vec<u8>>, FrameError> {
+        if self.data.len() == n && n > 0 {
+            // The whole buffer is the frame: hand it over without copying.
+            return Ok(Some(Vec::from(std::mem::take(&mut self.data))));
+        }
         if self.data.len() >= n {
             return Ok(Some(self.data.split_to(n).to_vec()));
         }

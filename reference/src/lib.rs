@@ -15,7 +15,7 @@
 //! let reply = sock.recv_line(Default::default())?;
 //! println!("{}", String::from_utf8_lossy(&reply));
 //! sock.close();
-//! # Ok::<(), caspian_reference::error::NetError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 pub mod blocking;

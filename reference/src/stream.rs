@@ -151,23 +151,23 @@ impl StreamSocket {
     pub async fn recv(&mut self, max_bytes: i64, opts: CallOpts) -> NetResult<Vec<u8>> {
         let max_bytes =
             options::count("max_bytes", max_bytes).and_then(|n| options::positive("max_bytes", n))?;
-        let deadline = self.deadline(&opts)?;
-        self.frame("recv", deadline, |buf| (Ok(buf.take_some(max_bytes)), READ_CHUNK)).await
+        let wait = opts.wait(self.timeout)?;
+        self.frame("recv", wait, |buf| (Ok(buf.take_some(max_bytes)), READ_CHUNK)).await
     }
 
     /// TCP-RECV-LINE: the bytes up to and including the next `\n`. IO-LINE-EOF, IO-LINE-MAX.
     pub async fn recv_line(&mut self, opts: CallOpts) -> NetResult<Vec<u8>> {
         let max_length = opts.max_line()?;
-        let deadline = self.deadline(&opts)?;
-        self.frame("recv_line", deadline, |buf| (buf.take_line(max_length), buf.want_for_line(max_length)))
+        let wait = opts.wait(self.timeout)?;
+        self.frame("recv_line", wait, |buf| (buf.take_line(max_length), buf.want_for_line(max_length)))
             .await
     }
 
     /// TCP-RECV-EXACT, IO-EXACT-ZERO: exactly `n` bytes, or raises.
     pub async fn recv_exact(&mut self, n: i64, opts: CallOpts) -> NetResult<Vec<u8>> {
         let n = options::count("n", n)?;
-        let deadline = self.deadline(&opts)?;
-        self.frame("recv_exact", deadline, |buf| (buf.take_exact(n), buf.want_for_exact(n))).await
+        let wait = opts.wait(self.timeout)?;
+        self.frame("recv_exact", wait, |buf| (buf.take_exact(n), buf.want_for_exact(n))).await
     }
 
     /// TCP-CLOSE, IO-CLOSE-IDEMPOTENT: closes; closing again does nothing.
@@ -251,21 +251,26 @@ impl StreamSocket {
     }
 
     /// Runs a framing step until it yields: each step returns its outcome and how many more bytes
-    /// to read if it needs more.
+    /// to read if it needs more. The deadline (`wait` from now) starts at the first read, so a
+    /// frame already buffered costs no clock reading.
     async fn frame<T>(
         &mut self,
         operation: &str,
-        deadline: Option<Instant>,
+        wait: Option<Duration>,
         mut step: impl FnMut(&mut RecvBuffer) -> (Result<Option<T>, FrameError>, usize),
     ) -> NetResult<T> {
         self.usable(operation)?;
         // After shutdown(:recv) the buffer is empty and at end of stream: no step needs a read.
+        let mut deadline = None;
         loop {
             let (outcome, want) = step(&mut self.buffer);
             match outcome {
                 Ok(Some(value)) => return Ok(value),
                 Err(e) => return Err(self.frame_error(operation, e)),
-                Ok(None) => self.fill(operation, want, deadline).await?,
+                Ok(None) => {
+                    let deadline = *deadline.get_or_insert_with(|| wait::deadline(wait));
+                    self.fill(operation, want, deadline).await?
+                }
             }
         }
     }
