@@ -336,6 +336,39 @@ pub trait EngineFactory {
     /// What the engine implements.
     fn features(&self) -> Vec<Feature>;
     fn start(&self, session: Session) -> LocalFuture<'_, Result<Box<dyn Engine>, StartError>>;
+    /// What went wrong with the engine itself since it was made (a crash, a hang, a reply that
+    /// is not the protocol), and what it wrote to its diagnostics stream. In-process engines
+    /// have neither.
+    fn diagnostics(&self) -> Diagnostics {
+        Diagnostics::default()
+    }
+}
+
+/// How an engine itself failed, apart from any case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    /// The engine process died.
+    Crash,
+    /// The engine did not answer a request within its deadline.
+    Hang,
+    /// The engine answered something that is not the protocol.
+    Protocol,
+}
+
+/// An engine's failure, with what was seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub kind: FaultKind,
+    pub detail: String,
+}
+
+/// What [`EngineFactory::diagnostics`] reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics {
+    /// The first fault met, if any.
+    pub fault: Option<Fault>,
+    /// Lines the engine wrote to its diagnostics stream (stderr).
+    pub log: Vec<String>,
 }
 
 /// Bytes as base64 text in JSON.

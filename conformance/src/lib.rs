@@ -8,6 +8,7 @@ pub mod cases;
 pub mod catalog;
 pub mod clauses;
 pub mod contract;
+pub mod driver;
 pub mod peers;
 pub mod script;
 pub mod zoo;

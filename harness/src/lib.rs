@@ -7,3 +7,4 @@ pub mod report;
 pub mod reporters;
 pub mod runner;
 pub mod world;
+pub mod expectations;

@@ -76,7 +76,7 @@ pub struct CaseReport {
     /// Why it did not pass: expected against actual, or the skip reason.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// The exchange with the engine (kept for every case that did not pass).
+    /// The exchange with the engine, and what it wrote to stderr.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub transcript: Vec<String>,
     /// The seed of the simulated world (absent for the real world).

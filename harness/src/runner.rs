@@ -7,12 +7,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use caspian_conformance::catalog::{Case, Worlds};
-use caspian_conformance::contract::{EngineFactory, Feature};
-use caspian_conformance::script::{CaseResult, Ctx};
+use caspian_conformance::catalog::{Case, CaseFn, Worlds};
+use caspian_conformance::contract::{Diagnostics, EngineFactory, FaultKind, Feature};
+use caspian_conformance::script::{CaseResult, Ctx, Failure};
 use caspian_reference::transport::os::OsTransport;
 use caspian_reference::transport::sim::{SimClock, SimTransport};
 
+use crate::expectations::Expectations;
+use crate::engines::process::{Identity, ProcessFactory, ProcessSpec};
 use crate::engines::reference::ReferenceFactory;
 use crate::report::{CaseReport, Status};
 use crate::world::{self, Peers};
@@ -38,28 +40,40 @@ impl World {
 pub enum EngineSpec {
     /// The in-process reference.
     Reference,
+    /// A port behind the driver protocol, as its handshake described it.
+    Process(ProcessSpec, Identity),
 }
 
 impl EngineSpec {
-    /// The factory of this engine in `world`.
-    fn factory(&self, world: World) -> Rc<dyn EngineFactory> {
+    /// The factory of this engine in `world`; `None` where it cannot run.
+    fn factory(&self, world: World) -> Option<Rc<dyn EngineFactory>> {
         match (self, world) {
             (EngineSpec::Reference, World::Sim) => {
-                Rc::new(ReferenceFactory::new(SimTransport, Arc::new(SimClock)))
+                Some(Rc::new(ReferenceFactory::new(SimTransport, Arc::new(SimClock))))
             }
-            (EngineSpec::Reference, World::Real) => Rc::new(ReferenceFactory::new(
-                OsTransport,
-                Arc::new(rustls::time_provider::DefaultTimeProvider),
-            )),
+            (EngineSpec::Reference, World::Real) => {
+                Some(Rc::new(ReferenceFactory::new(OsTransport, Arc::new(rustls::time_provider::DefaultTimeProvider))))
+            }
+            (EngineSpec::Process(..), World::Sim) => None,
+            (EngineSpec::Process(spec, identity), World::Real) => {
+                Some(Rc::new(ProcessFactory::new(spec.clone(), identity.clone())))
+            }
         }
     }
 
+    /// The engine's name and version.
     pub fn name(&self) -> String {
-        self.factory(World::Real).name()
+        match self {
+            EngineSpec::Reference => format!("caspian-reference {}", env!("CARGO_PKG_VERSION")),
+            EngineSpec::Process(_, identity) => identity.name.clone(),
+        }
     }
 
     fn features(&self) -> Vec<Feature> {
-        self.factory(World::Real).features()
+        match self {
+            EngineSpec::Reference => Feature::ALL.to_vec(),
+            EngineSpec::Process(_, identity) => identity.features.clone(),
+        }
     }
 }
 
@@ -82,6 +96,8 @@ pub struct RunSettings {
     /// The certificate zoo's PEM folder, handed to cases.
     pub certs: PathBuf,
     pub jobs: usize,
+    /// The port's expected failures and skips.
+    pub expectations: Expectations,
 }
 
 /// Runs every job, `settings.jobs` at a time, calling `progress` after each with its report.
@@ -124,7 +140,7 @@ pub fn run_job(job: &Job, settings: &RunSettings) -> CaseReport {
         Some((status, reason)) => (status, Some(reason), Vec::new()),
         None => execute(job, settings),
     };
-    let transcript = if status == Status::Pass { Vec::new() } else { transcript };
+    let (status, message) = settings.expectations.judge(job, status, message);
     CaseReport {
         id: job.case.id.into(),
         clauses: job.case.clauses.iter().map(|c| c.to_string()).collect(),
@@ -149,11 +165,17 @@ pub fn replay_command(job: &Job) -> String {
 }
 
 fn skip_reason(job: &Job, settings: &RunSettings) -> Option<(Status, String)> {
+    if let Some(entry) = settings.expectations.skip_for(job) {
+        return Some((Status::Skip, format!("skipped by the expectation file: {}", entry.reason)));
+    }
     match (job.case.worlds, job.world) {
         (Worlds::SimOnly(reason), World::Real) | (Worlds::RealOnly(reason), World::Sim) => {
             return Some((Status::Skip, reason.to_string()));
         }
         _ => {}
+    }
+    if settings.engine.factory(job.world).is_none() {
+        return Some((Status::Skip, format!("this engine does not run in the {} world", job.world.name())));
     }
     let features = settings.engine.features();
     let missing: Vec<String> = job
@@ -167,49 +189,67 @@ fn skip_reason(job: &Job, settings: &RunSettings) -> Option<(Status, String)> {
         .then(|| (Status::Unimplemented, format!("the engine does not implement: {}", missing.join(", "))))
 }
 
-/// Runs the case body, catching a panic of the harness as a failure of its own.
+/// Runs the case body, catching a panic of the harness as a failure of its own. An engine's own
+/// fault (crash, hang, broken protocol) outranks what the case concluded.
 fn execute(job: &Job, settings: &RunSettings) -> (Status, Option<String>, Vec<String>) {
     let run = job.case.run;
     let engine = settings.engine.clone();
     let certs = settings.certs.clone();
     let world = job.world;
-    let outcome = std::panic::catch_unwind(AssertUnwindSafe(move || match world {
-        World::Sim => world::try_run_sim(job.seed, SIM_CASE_LIMIT, move |_, peers| {
-            body(run, peers, engine.factory(World::Sim), certs, SIM_CASE_LIMIT)
-        }),
-        World::Real => world::try_run_real(move |_, peers| {
-            body(run, peers, engine.factory(World::Real), certs, REAL_CASE_LIMIT)
-        }),
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(move || {
+        let factory = move || engine.factory(world);
+        match world {
+            World::Sim => world::try_run_sim(job.seed, SIM_CASE_LIMIT, move |_, peers| {
+                body(run, peers, factory(), certs, SIM_CASE_LIMIT)
+            }),
+            World::Real => {
+                world::try_run_real(move |_, peers| body(run, peers, factory(), certs, REAL_CASE_LIMIT))
+            }
+        }
     }));
-    match outcome {
-        Ok(Ok((Ok(Ok(())), transcript))) => (Status::Pass, None, transcript),
-        Ok(Ok((Ok(Err(failure)), transcript))) => (Status::Fail, Some(failure.message), transcript),
-        Ok(Ok((Err(limit), transcript))) => (
-            Status::Timeout,
-            Some(format!("the case ran past its limit of {}s", limit.as_secs())),
-            transcript,
-        ),
-        Ok(Err(world_error)) => (Status::Fail, Some(world_error), Vec::new()),
+    let (result, mut transcript, diagnostics) = match outcome {
+        Ok(Ok(ran)) => ran,
+        Ok(Err(world_error)) => return (Status::Fail, Some(world_error), Vec::new()),
         Err(panic) => {
             let text = panic
                 .downcast_ref::<String>()
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "a panic".into());
-            (Status::Fail, Some(format!("the harness panicked: {text}")), Vec::new())
+            return (Status::Fail, Some(format!("the harness panicked: {text}")), Vec::new());
+        }
+    };
+    transcript.extend(diagnostics.log.iter().map(|line| format!("stderr: {line}")));
+    if let Some(fault) = diagnostics.fault {
+        let status = match fault.kind {
+            FaultKind::Crash => Status::Crash,
+            FaultKind::Hang => Status::Timeout,
+            FaultKind::Protocol => Status::ProtocolError,
+        };
+        return (status, Some(fault.detail), transcript);
+    }
+    match result {
+        Ok(Ok(())) => (Status::Pass, None, transcript),
+        Ok(Err(failure)) => (Status::Fail, Some(failure.message), transcript),
+        Err(limit) => {
+            (Status::Timeout, Some(format!("the case ran past its limit of {}s", limit.as_secs())), transcript)
         }
     }
 }
 
-/// A case body within its time limit, with the transcript it left.
+/// A case body within its time limit, with the transcript it left and the engine's diagnostics.
 async fn body(
-    run: fn(Ctx) -> caspian_conformance::contract::LocalFuture<'static, CaseResult>,
+    run: CaseFn,
     peers: Peers,
-    factory: Rc<dyn EngineFactory>,
+    factory: Option<Rc<dyn EngineFactory>>,
     certs: PathBuf,
     limit: Duration,
-) -> (Result<CaseResult, Duration>, Vec<String>) {
-    let ctx = Ctx::new(Rc::new(peers), factory, certs);
+) -> (Result<CaseResult, Duration>, Vec<String>, Diagnostics) {
+    let Some(factory) = factory else {
+        let failure = Failure::new("this engine does not run in this world");
+        return (Ok(Err(failure)), Vec::new(), Diagnostics::default());
+    };
+    let ctx = Ctx::new(Rc::new(peers), factory.clone(), certs);
     let outcome = tokio::time::timeout(limit, run(ctx.clone())).await.map_err(|_| limit);
-    (outcome, ctx.transcript())
+    (outcome, ctx.transcript(), factory.diagnostics())
 }

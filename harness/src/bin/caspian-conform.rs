@@ -3,11 +3,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use caspian_conformance::catalog::{Case, Level, Worlds, catalog};
 use caspian_conformance::clauses::clause;
 use caspian_harness::certs::CertZoo;
+use caspian_harness::engines::process::{self, ProcessSpec};
+use caspian_harness::expectations::Expectations;
+use caspian_harness::markdown;
 use caspian_harness::plan::{Filter, parse_shard};
 use caspian_harness::report::RunReport;
 use caspian_harness::reporters;
@@ -33,6 +36,9 @@ enum Command {
         /// Prints the clause -> cases table of CONFORMANCE.md instead.
         #[arg(long)]
         markdown: bool,
+        /// With --markdown: rewrites the table inside this file (between its markers) instead.
+        #[arg(long, requires = "markdown")]
+        update: Option<PathBuf>,
     },
     /// Explains one case: what it checks, the clauses it cites, where it runs.
     Explain {
@@ -79,9 +85,23 @@ enum WorldArg {
 struct RunArgs {
     #[command(flatten)]
     select: Select,
-    /// The world: turmoil's simulated network, loopback sockets, or both.
-    #[arg(long, value_enum, default_value = "sim")]
-    world: WorldArg,
+    /// The world: turmoil's simulated network, loopback sockets, or both (default: sim for the
+    /// reference, real for --engine-cmd).
+    #[arg(long, value_enum)]
+    world: Option<WorldArg>,
+    /// Checks the engine this shell command starts, over the driver protocol (CONFORMANCE.md),
+    /// instead of the in-process reference. Runs in the real world.
+    #[arg(long)]
+    engine_cmd: Option<String>,
+    /// With --engine-cmd: how long one request may take before the case is a TIMEOUT.
+    #[arg(long, default_value_t = 20.0)]
+    request_timeout: f64,
+    /// The port's expectation file (TOML): expected failures and skips, each with a reason.
+    #[arg(long)]
+    expectations: Option<PathBuf>,
+    /// Writes each case's transcript (requests, replies, stderr) to DIR/<world>/<case>.log.
+    #[arg(long)]
+    transcript_dir: Option<PathBuf>,
     /// The simulated world's seed (a failure prints the seed that replays it).
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -119,7 +139,11 @@ impl Select {
 fn main() -> ExitCode {
     let command = Cli::parse().command.unwrap_or(Command::Run(RunArgs {
         select: Select::default(),
-        world: WorldArg::Sim,
+        world: None,
+        engine_cmd: None,
+        request_timeout: 20.0,
+        expectations: None,
+        transcript_dir: None,
         seed: 1,
         jobs: None,
         json: None,
@@ -129,7 +153,7 @@ fn main() -> ExitCode {
     }));
     let outcome = match command {
         Command::Run(args) => run(&args),
-        Command::List { select, markdown } => list(&select, markdown),
+        Command::List { select, markdown, update } => list(&select, markdown, update.as_ref()),
         Command::Explain { case } => explain(&case),
         Command::Certs { out } => certs(&out),
     };
@@ -147,10 +171,38 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
     if cases.is_empty() {
         return Err("no case matches the selection (see `caspian-conform list`)".into());
     }
-    let worlds: &[World] = match args.world {
+    let engine = match &args.engine_cmd {
+        None => EngineSpec::Reference,
+        Some(command) => {
+            if args.world.is_some_and(|w| w != WorldArg::Real) {
+                return Err("an --engine-cmd engine runs on loopback: use --world real (the default)".into());
+            }
+            if !(args.request_timeout.is_finite() && args.request_timeout > 0.0) {
+                return Err(format!("--request-timeout must be a positive number of seconds, got {}", args.request_timeout));
+            }
+            let spec = ProcessSpec {
+                command: command.clone(),
+                request_deadline: Duration::from_secs_f64(args.request_timeout),
+            };
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| format!("cannot start a runtime: {e}"))?;
+            let identity = runtime
+                .block_on(process::probe(&spec))
+                .map_err(|e| format!("the engine `{command}` failed its handshake: {e}"))?;
+            EngineSpec::Process(spec, identity)
+        }
+    };
+    let default_world = if args.engine_cmd.is_some() { WorldArg::Real } else { WorldArg::Sim };
+    let worlds: &[World] = match args.world.unwrap_or(default_world) {
         WorldArg::Sim => &[World::Sim],
         WorldArg::Real => &[World::Real],
         WorldArg::Both => &[World::Sim, World::Real],
+    };
+    let expectations = match &args.expectations {
+        Some(path) => Expectations::load(path)?,
+        None => Expectations::default(),
     };
     let jobs: Vec<Job> = worlds
         .iter()
@@ -158,7 +210,8 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
         .collect();
     let certs = CertZoo::shared_dir().map_err(|e| format!("cannot write the certificate zoo: {e}"))?;
     let settings = RunSettings {
-        engine: EngineSpec::Reference,
+        engine,
+        expectations,
         certs: certs.to_path_buf(),
         jobs: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
     };
@@ -182,14 +235,35 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
     let report = RunReport {
         engine: settings.engine.name(),
         cases: reports,
-        stale_expectations: Vec::new(),
+        stale_expectations: settings.expectations.stale(&jobs),
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
     };
+    if let Some(dir) = &args.transcript_dir {
+        write_transcripts(dir, &report)?;
+    }
     write_file(args.json.as_ref(), &reporters::json(&report))?;
     write_file(args.junit.as_ref(), &reporters::junit::junit(&report))?;
     write_file(args.html.as_ref(), &reporters::html::html(&report))?;
     print!("{}", reporters::terminal(&report));
     Ok(if report.succeeded() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Writes each case's transcript to `dir/<world>/<case>.log`.
+fn write_transcripts(dir: &std::path::Path, report: &RunReport) -> Result<(), String> {
+    for case in &report.cases {
+        let folder = dir.join(&case.world);
+        std::fs::create_dir_all(&folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+        let mut text = format!("# {} [{}] {}\n", case.id, case.world, case.status.name());
+        if let Some(message) = &case.message {
+            text.push_str(&format!("# {message}\n"));
+        }
+        for line in &case.transcript {
+            text.push_str(line);
+            text.push('\n');
+        }
+        write_file(Some(&folder.join(format!("{}.log", case.id))), &text)?;
+    }
+    Ok(())
 }
 
 fn write_file(path: Option<&PathBuf>, contents: &str) -> Result<(), String> {
@@ -201,10 +275,20 @@ fn write_file(path: Option<&PathBuf>, contents: &str) -> Result<(), String> {
     }
 }
 
-fn list(select: &Select, markdown: bool) -> Result<ExitCode, String> {
+fn list(select: &Select, markdown: bool, update: Option<&PathBuf>) -> Result<ExitCode, String> {
     let cases = select.filter().select(&catalog());
     if markdown {
-        print!("{}", caspian_harness::markdown::clause_table(&cases));
+        let table = markdown::clause_table(&cases);
+        match update {
+            None => print!("{table}"),
+            Some(path) => {
+                let document =
+                    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let updated = markdown::replace_table(&document, &table).map_err(|e| format!("{}: {e}", path.display()))?;
+                write_file(Some(path), &updated)?;
+                println!("updated the clause table of {}", path.display());
+            }
+        }
     } else {
         for case in &cases {
             println!("{:<48} {:<6} {}", case.id, case.level.name(), case.clauses.join(","));
@@ -236,7 +320,7 @@ fn explain(id: &str) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn certs(out: &PathBuf) -> Result<ExitCode, String> {
+fn certs(out: &std::path::Path) -> Result<ExitCode, String> {
     let zoo = CertZoo::try_mint().map_err(|e| e.to_string())?;
     let written = zoo.write_pem(out).map_err(|e| format!("cannot write to {}: {e}", out.display()))?;
     println!("wrote {} files to {}", written.len(), out.display());

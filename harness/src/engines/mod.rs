@@ -1,3 +1,5 @@
 //! Engines under test: the adapters that meet the conformance contract.
 
+pub mod driver;
+pub mod process;
 pub mod reference;
