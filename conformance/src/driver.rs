@@ -117,7 +117,9 @@ mod tests {
         assert_eq!(hello.body, CommandBody::Hello(HelloCommand { op: HelloOp::Hello, protocol: 1 }));
         let start: Command =
             serde_json::from_str(r#"{"id":1,"op":"start","allow_net":"","allow_listen":null}"#).unwrap();
-        assert!(matches!(start.body, CommandBody::Start(StartCommand { allow_net: Some(ref n), .. }) if n.is_empty()));
+        assert!(
+            matches!(start.body, CommandBody::Start(StartCommand { allow_net: Some(ref n), .. }) if n.is_empty())
+        );
         let call: Command = serde_json::from_str(r#"{"id":2,"op":"close","handle":4}"#).unwrap();
         assert_eq!(call.body, CommandBody::Call(Request::Close { handle: 4 }));
         let line = serde_json::to_string(&Response::value(2, &Value::Nil)).unwrap();

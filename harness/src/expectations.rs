@@ -56,7 +56,8 @@ pub struct Expectations {
 impl Expectations {
     /// Reads and checks a file: every entry needs a non-empty reason and a world of `sim` or `real`.
     pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
@@ -70,7 +71,10 @@ impl Expectations {
                 && world != "sim"
                 && world != "real"
             {
-                return Err(format!("the entry for {:?} names world {world:?}: use \"sim\" or \"real\"", entry.case));
+                return Err(format!(
+                    "the entry for {:?} names world {world:?}: use \"sim\" or \"real\"",
+                    entry.case
+                ));
             }
         }
         Ok(parsed)
@@ -89,11 +93,17 @@ impl Expectations {
         match status {
             Status::Pass => (
                 Status::UnexpectedPass,
-                Some(format!("passes, but the expectation file says it fails ({}): remove the entry", entry.reason)),
+                Some(format!(
+                    "passes, but the expectation file says it fails ({}): remove the entry",
+                    entry.reason
+                )),
             ),
             Status::Fail | Status::Crash | Status::Timeout | Status::ProtocolError => {
                 let detail = message.unwrap_or_default();
-                (Status::ExpectedFail, Some(format!("expected: {} ({} {detail})", entry.reason, status.name())))
+                (
+                    Status::ExpectedFail,
+                    Some(format!("expected: {} ({} {detail})", entry.reason, status.name())),
+                )
             }
             other => (other, message),
         }
@@ -146,15 +156,23 @@ reason = "stale"
         assert_eq!(expectations.judge(&real, Status::Fail, None).0, Status::ExpectedFail);
         assert_eq!(expectations.judge(&real, Status::Crash, None).0, Status::ExpectedFail);
         assert_eq!(expectations.judge(&real, Status::Pass, None).0, Status::UnexpectedPass);
-        assert_eq!(expectations.judge(&sim, Status::Fail, None).0, Status::Fail, "the entry is for real only");
-        assert_eq!(expectations.skip_for(&job("tcp.open.refused", World::Sim)).map(|e| e.reason.as_str()), Some("no refusals here"));
+        assert_eq!(
+            expectations.judge(&sim, Status::Fail, None).0,
+            Status::Fail,
+            "the entry is for real only"
+        );
+        assert_eq!(
+            expectations.skip_for(&job("tcp.open.refused", World::Sim)).map(|e| e.reason.as_str()),
+            Some("no refusals here")
+        );
         assert!(expectations.skip_for(&sim).is_none());
     }
 
     #[test]
     fn entries_that_match_no_case_are_stale() {
         let expectations = Expectations::parse(FILE).unwrap();
-        let stale = expectations.stale(&[job("tcp.open.echo", World::Real), job("tcp.open.refused", World::Sim)]);
+        let stale =
+            expectations.stale(&[job("tcp.open.echo", World::Real), job("tcp.open.refused", World::Sim)]);
         assert_eq!(stale, vec!["expected_fail nothing.matches.*: stale".to_string()]);
     }
 

@@ -1,5 +1,6 @@
 pub mod certs;
 pub mod engines;
+pub mod expectations;
 pub mod markdown;
 pub mod peers;
 pub mod plan;
@@ -7,4 +8,3 @@ pub mod report;
 pub mod reporters;
 pub mod runner;
 pub mod world;
-pub mod expectations;

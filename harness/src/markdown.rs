@@ -29,7 +29,10 @@ pub fn clause_table(cases: &[Case]) -> String {
 /// the markers itself), or an error naming what is missing.
 pub fn replace_table(document: &str, table: &str) -> Result<String, String> {
     let start = document.find(BEGIN).ok_or_else(|| format!("no {BEGIN} marker"))?;
-    let end = document[start..].find(END).map(|i| start + i + END.len()).ok_or_else(|| format!("no {END} marker"))?;
+    let end = document[start..]
+        .find(END)
+        .map(|i| start + i + END.len())
+        .ok_or_else(|| format!("no {END} marker"))?;
     let rest = document[end..].strip_prefix('\n').unwrap_or(&document[end..]);
     Ok(format!("{}{table}{rest}", &document[..start]))
 }

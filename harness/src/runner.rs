@@ -13,9 +13,9 @@ use caspian_conformance::script::{CaseResult, Ctx, Failure};
 use caspian_reference::transport::os::OsTransport;
 use caspian_reference::transport::sim::{SimClock, SimTransport};
 
-use crate::expectations::Expectations;
 use crate::engines::process::{Identity, ProcessFactory, ProcessSpec};
 use crate::engines::reference::ReferenceFactory;
+use crate::expectations::Expectations;
 use crate::report::{CaseReport, Status};
 use crate::world::{self, Peers};
 
@@ -51,9 +51,10 @@ impl EngineSpec {
             (EngineSpec::Reference, World::Sim) => {
                 Some(Rc::new(ReferenceFactory::new(SimTransport, Arc::new(SimClock))))
             }
-            (EngineSpec::Reference, World::Real) => {
-                Some(Rc::new(ReferenceFactory::new(OsTransport, Arc::new(rustls::time_provider::DefaultTimeProvider))))
-            }
+            (EngineSpec::Reference, World::Real) => Some(Rc::new(ReferenceFactory::new(
+                OsTransport,
+                Arc::new(rustls::time_provider::DefaultTimeProvider),
+            ))),
             (EngineSpec::Process(..), World::Sim) => None,
             (EngineSpec::Process(spec, identity), World::Real) => {
                 Some(Rc::new(ProcessFactory::new(spec.clone(), identity.clone())))
@@ -231,9 +232,11 @@ fn execute(job: &Job, settings: &RunSettings) -> (Status, Option<String>, Vec<St
     match result {
         Ok(Ok(())) => (Status::Pass, None, transcript),
         Ok(Err(failure)) => (Status::Fail, Some(failure.message), transcript),
-        Err(limit) => {
-            (Status::Timeout, Some(format!("the case ran past its limit of {}s", limit.as_secs())), transcript)
-        }
+        Err(limit) => (
+            Status::Timeout,
+            Some(format!("the case ran past its limit of {}s", limit.as_secs())),
+            transcript,
+        ),
     }
 }
 

@@ -61,7 +61,7 @@ impl<T: Transport> Net<T> {
         timeout: TimeoutOpt,
         options: &TlsOptions,
     ) -> NetResult<SslSocket> {
-        let remote = Endpoint::new(options::host(host)?, options::remote_port(port)?);
+        let remote = options::remote(host, port)?;
         let prepared = self.tls.prepare(options, &remote)?;
         let detached = self.open_stream(host, port, timeout).await?;
         SslSocket::handshake(detached, prepared).await
@@ -88,10 +88,8 @@ impl<T: Transport> Net<T> {
     /// UDP-OPEN-PEER: `%net.udp(host, port)`: a default peer, checked against `--allow-net` now
     /// (PERM-UDP-PEER) and resolved once.
     pub async fn udp_peer(&self, host: &str, port: i64) -> NetResult<UdpSocket<T>> {
-        let host = options::host(host)?;
-        let port = options::remote_port(port)?;
-        let target = Endpoint::new(host, port);
-        self.permissions.check_connect(host, port)?;
+        let target = options::remote(host, port)?;
+        self.permissions.check_connect(&target.host, target.port)?;
         let peer = *self.resolve(&target).await?.first().ok_or_else(|| no_address(&target))?;
         let unspecified = if peer.is_ipv4() {
             IpAddr::V4(Ipv4Addr::UNSPECIFIED)
@@ -120,15 +118,13 @@ impl<T: Transport> Net<T> {
 
     /// Validates, checks `--allow-net`, resolves and connects, all within the connect timeout.
     async fn open_stream(&self, host: &str, port: i64, timeout: TimeoutOpt) -> NetResult<Detached> {
-        let host = options::host(host)?;
-        let port = options::remote_port(port)?;
+        let target = options::remote(host, port)?;
         let timeout = match timeout {
             TimeoutOpt::Inherit => Some(DEFAULT_TIMEOUT),
             TimeoutOpt::Forever => None,
             TimeoutOpt::Seconds(s) => options::timeout_seconds("timeout", Some(s))?,
         };
-        let target = Endpoint::new(host, port);
-        self.permissions.check_connect(host, port)?;
+        self.permissions.check_connect(&target.host, target.port)?;
         let connect = async {
             let mut last_error = no_address(&target);
             for addr in self.resolve(&target).await? {
@@ -141,20 +137,13 @@ impl<T: Transport> Net<T> {
         };
         let timed_out = || format!("connect to {target} timed out after {}s", wait::seconds(timeout));
         let connected: Connected = wait::until(wait::deadline(timeout), timed_out, connect).await??;
-        Ok(Detached {
-            stream: connected.stream,
-            remote: Endpoint::new(host, connected.peer.port()),
-            local: connected.local,
-            timeout,
-        })
+        Ok(Detached { stream: connected.stream, remote: target, local: connected.local, timeout })
     }
 
     /// Validates and checks `--allow-listen`, then resolves the bind host.
     async fn bind_target(&self, host: &str, port: i64) -> NetResult<(SocketAddr, Endpoint)> {
-        let host = options::host(host)?;
-        let port = options::bind_port(port)?;
-        self.permissions.check_listen(host, port)?;
-        let here = Endpoint::new(host, port);
+        let here = options::local(host, port)?;
+        self.permissions.check_listen(&here.host, here.port)?;
         let addr = *self.resolve(&here).await?.first().ok_or_else(|| no_address(&here))?;
         Ok((addr, here))
     }

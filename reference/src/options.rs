@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::error::{NetError, NetResult};
+use crate::error::{Endpoint, NetError, NetResult};
 use crate::framing::DEFAULT_MAX_LINE;
 
 /// IO-TIMEOUT-DEFAULT: every socket starts with a 30 second timeout unless given one.
@@ -90,6 +90,27 @@ pub fn remote_port(port: i64) -> NetResult<u16> {
 /// A port to bind: 0 (an ephemeral port) ..= 65535.
 pub fn bind_port(port: i64) -> NetResult<u16> {
     u16::try_from(port).map_err(|_| NetError::argument("port", format!("must be in 0..65535, got {port}")))
+}
+
+/// A host and port to connect or send to (port 1..=65535), checked together: an error names
+/// both, as the script gave them.
+pub fn remote(host: &str, port: i64) -> NetResult<Endpoint> {
+    endpoint(host, port, remote_port)
+}
+
+/// A host and port to bind (port 0..=65535, 0 meaning an ephemeral port), checked together.
+pub fn local(host: &str, port: i64) -> NetResult<Endpoint> {
+    endpoint(host, port, bind_port)
+}
+
+fn endpoint(host: &str, port: i64, check_port: fn(i64) -> NetResult<u16>) -> NetResult<Endpoint> {
+    let named = |e: NetError| NetError {
+        message: format!("{} (target {}:{port})", e.message, host.escape_debug()),
+        ..e
+    };
+    let checked_host = self::host(host).map_err(named)?;
+    let checked_port = check_port(port).map_err(named)?;
+    Ok(Endpoint::new(checked_host, checked_port))
 }
 
 /// A host: not empty, no NUL byte, no whitespace.

@@ -159,8 +159,7 @@ impl StreamSocket {
     pub async fn recv_line(&mut self, opts: CallOpts) -> NetResult<Vec<u8>> {
         let max_length = opts.max_line()?;
         let wait = opts.wait(self.timeout)?;
-        self.frame("recv_line", wait, |buf| (buf.take_line(max_length), buf.want_for_line(max_length)))
-            .await
+        self.frame("recv_line", wait, |buf| (buf.take_line(max_length), buf.want_for_line(max_length))).await
     }
 
     /// TCP-RECV-EXACT, IO-EXACT-ZERO: exactly `n` bytes, or raises.

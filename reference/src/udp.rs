@@ -68,14 +68,12 @@ impl<T: Transport> UdpSocket<T> {
 
     /// UDP-SEND-TO: one datagram to `host:port`; returns the bytes sent.
     pub async fn send_to(&self, bytes: &[u8], host: &str, port: i64) -> NetResult<usize> {
-        let host = options::host(host)?;
-        let port = options::remote_port(port)?;
-        let target = Endpoint::new(host, port);
+        let target = options::remote(host, port)?;
         self.usable("send_to")?;
-        self.permissions.check_connect(host, port)?;
+        self.permissions.check_connect(&target.host, target.port)?;
         let addr = self
             .transport
-            .lookup_host(host, port)
+            .lookup_host(&target.host, target.port)
             .await
             .map_err(|e| NetError::from_io(&e, "resolve", &target))?
             .into_iter()

@@ -178,7 +178,10 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
                 return Err("an --engine-cmd engine runs on loopback: use --world real (the default)".into());
             }
             if !(args.request_timeout.is_finite() && args.request_timeout > 0.0) {
-                return Err(format!("--request-timeout must be a positive number of seconds, got {}", args.request_timeout));
+                return Err(format!(
+                    "--request-timeout must be a positive number of seconds, got {}",
+                    args.request_timeout
+                ));
             }
             let spec = ProcessSpec {
                 command: command.clone(),
@@ -282,9 +285,10 @@ fn list(select: &Select, markdown: bool, update: Option<&PathBuf>) -> Result<Exi
         match update {
             None => print!("{table}"),
             Some(path) => {
-                let document =
-                    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                let updated = markdown::replace_table(&document, &table).map_err(|e| format!("{}: {e}", path.display()))?;
+                let document = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let updated = markdown::replace_table(&document, &table)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
                 write_file(Some(path), &updated)?;
                 println!("updated the clause table of {}", path.display());
             }

@@ -17,7 +17,8 @@ pub async fn serve(
     let mut lines = input.lines();
     let mut engine: Option<Box<dyn Engine>> = None;
     while let Some(line) = lines.next_line().await.map_err(|e| format!("reading commands: {e}"))? {
-        let command: Command = serde_json::from_str(&line).map_err(|e| format!("not a command: {line:?} ({e})"))?;
+        let command: Command =
+            serde_json::from_str(&line).map_err(|e| format!("not a command: {line:?} ({e})"))?;
         let response = match (command.body, engine.as_mut()) {
             (CommandBody::Hello(_), _) => {
                 let hello = Hello {
@@ -34,7 +35,8 @@ pub async fn serve(
                 }
             }
             (CommandBody::Start(start), None) => {
-                let session = Session { allow_net: start.allow_net, allow_listen: start.allow_listen, env: start.env };
+                let session =
+                    Session { allow_net: start.allow_net, allow_listen: start.allow_listen, env: start.env };
                 match factory.start(session).await {
                     Ok(started) => {
                         engine = Some(started);

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use caspian_conformance::contract::{
-    Diagnostics, Engine, EngineFactory, Fault, FaultKind, Feature, LocalFuture, Raised, Reply, Request, Session,
-    StartError, Value,
+    Diagnostics, Engine, EngineFactory, Fault, FaultKind, Feature, LocalFuture, Raised, Reply, Request,
+    Session, StartError, Value,
 };
 use caspian_conformance::driver::{
     Command as DriverCommand, CommandBody, Hello, HelloCommand, HelloOp, Outcome, PROTOCOL_VERSION, Response,
@@ -129,10 +129,18 @@ impl Connection {
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
-            .map_err(|e| shared.fault(Fault { kind: FaultKind::Crash, detail: format!("cannot start `{}`: {e}", spec.command) }))?;
-        let (Some(stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take())
+            .map_err(|e| {
+                shared.fault(Fault {
+                    kind: FaultKind::Crash,
+                    detail: format!("cannot start `{}`: {e}", spec.command),
+                })
+            })?;
+        let (Some(stdin), Some(stdout), Some(stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
-            return Err(shared.fault(Fault { kind: FaultKind::Crash, detail: "the port's pipes are missing".into() }));
+            return Err(
+                shared.fault(Fault { kind: FaultKind::Crash, detail: "the port's pipes are missing".into() })
+            );
         };
         let log = shared.clone();
         tokio::spawn(async move {
@@ -152,14 +160,15 @@ impl Connection {
     }
 
     async fn hello(&mut self) -> Result<Hello, Fault> {
-        let outcome =
-            self.exchange(CommandBody::Hello(HelloCommand { op: HelloOp::Hello, protocol: PROTOCOL_VERSION })).await?;
+        let outcome = self
+            .exchange(CommandBody::Hello(HelloCommand { op: HelloOp::Hello, protocol: PROTOCOL_VERSION }))
+            .await?;
         let protocol_error = |detail: String| self.shared.fault(Fault { kind: FaultKind::Protocol, detail });
         let Outcome::Ok(value) = outcome else {
             return Err(protocol_error("the port answered hello with an error".into()));
         };
-        let hello: Hello =
-            serde_json::from_value(value).map_err(|e| protocol_error(format!("a malformed hello answer: {e}")))?;
+        let hello: Hello = serde_json::from_value(value)
+            .map_err(|e| protocol_error(format!("a malformed hello answer: {e}")))?;
         if hello.protocol != PROTOCOL_VERSION {
             return Err(protocol_error(format!(
                 "the port speaks protocol {}, the suite speaks {PROTOCOL_VERSION}",
@@ -187,14 +196,18 @@ impl Connection {
                 return Err(self.shared.fault(Fault { kind: FaultKind::Hang, detail }));
             }
             Ok(Ok(Some(answer))) => answer,
-            Ok(Ok(None)) => return Err(self.shared.fault(crash(format!("the port exited while answering `{line}`")))),
+            Ok(Ok(None)) => {
+                return Err(self.shared.fault(crash(format!("the port exited while answering `{line}`"))));
+            }
             Ok(Err(e)) => return Err(self.shared.fault(crash(format!("reading the port's stdout: {e}")))),
         };
         let protocol = |detail: String| Fault { kind: FaultKind::Protocol, detail };
         let response: Response = serde_json::from_str(&answer)
             .map_err(|e| self.shared.fault(protocol(format!("not a response line: {answer:?} ({e})"))))?;
         if response.id != id {
-            return Err(self.shared.fault(protocol(format!("answer for id {} where {id} was expected", response.id))));
+            return Err(self
+                .shared
+                .fault(protocol(format!("answer for id {} where {id} was expected", response.id))));
         }
         Ok(response.outcome)
     }

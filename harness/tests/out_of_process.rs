@@ -1,0 +1,173 @@
+//! The out-of-process path end to end: the reference behind the driver protocol, and ports that
+//! break it in every way a port can. Each run completes, reports the right status, and exits
+//! non-zero when anything went wrong.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn driver() -> &'static str {
+    env!("CARGO_BIN_EXE_caspian-ref-driver")
+}
+
+/// Runs `caspian-conform run` with `args`; returns its exit success and the JSON report.
+fn conform(name: &str, args: &[&str]) -> (bool, Value) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("out-of-process-{name}"));
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let json = dir.join("report.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_caspian-conform"))
+        .current_dir(root())
+        .args(["run", "--quiet", "--json"])
+        .arg(&json)
+        .args(args)
+        .output()
+        .expect("run caspian-conform");
+    let report = std::fs::read_to_string(&json).unwrap_or_else(|e| {
+        panic!(
+            "no report ({e}); stdout: {}; stderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.success(), serde_json::from_str(&report).expect("a JSON report"))
+}
+
+fn faulty(mode: &str) -> String {
+    format!("python3 fixtures/engines/faulty_engine.py {mode} -- {}", driver())
+}
+
+fn statuses(report: &Value) -> Vec<String> {
+    report["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["status"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+fn status_of<'a>(report: &'a Value, id: &str) -> &'a str {
+    report["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .find(|c| c["id"] == id)
+        .and_then(|c| c["status"].as_str())
+        .unwrap_or("")
+}
+
+#[test]
+fn the_reference_driver_passes_out_of_process() {
+    let (ok, report) = conform("reference", &["--engine-cmd", driver(), "tcp.*"]);
+    let statuses = statuses(&report);
+    assert!(ok, "statuses: {statuses:?}");
+    assert!(!statuses.is_empty() && statuses.iter().all(|s| s == "PASS"), "{statuses:?}");
+    assert!(
+        report["engine"].as_str().unwrap_or("").starts_with("caspian-ref-driver"),
+        "{}",
+        report["engine"]
+    );
+}
+
+#[test]
+fn a_crashing_port_is_a_crash_and_the_run_goes_on() {
+    let (ok, report) = conform("crash", &["--engine-cmd", &faulty("crash"), "tcp.*"]);
+    let statuses = statuses(&report);
+    assert!(!ok);
+    assert!(statuses.iter().any(|s| s == "CRASH"), "{statuses:?}");
+    assert!(
+        statuses.iter().any(|s| s == "PASS"),
+        "cases that stop before the 3rd call still pass: {statuses:?}"
+    );
+}
+
+#[test]
+fn a_hanging_port_is_a_timeout() {
+    let (ok, report) =
+        conform("hang", &["--engine-cmd", &faulty("hang"), "--request-timeout", "1", "tcp.open.echo"]);
+    assert!(!ok);
+    assert_eq!(status_of(&report, "tcp.open.echo"), "TIMEOUT", "{report}");
+}
+
+#[test]
+fn a_port_writing_garbage_is_a_protocol_error_with_its_transcript() {
+    let (ok, report) = conform("garbage", &["--engine-cmd", &faulty("garbage"), "tcp.open.echo"]);
+    assert!(!ok);
+    let case = &report["cases"][0];
+    assert_eq!(case["status"], "PROTOCOL_ERROR", "{report}");
+    assert!(case["message"].as_str().unwrap_or("").contains("this is not the driver protocol"), "{case}");
+    assert!(!case["transcript"].as_array().map_or(true, |t| t.is_empty()), "{case}");
+}
+
+#[test]
+fn a_wrong_exception_class_is_a_failure_naming_both_classes() {
+    let (ok, report) = conform("wrong-class", &["--engine-cmd", &faulty("wrong-class"), "tcp.open.refused"]);
+    assert!(!ok);
+    let case = &report["cases"][0];
+    assert_eq!(case["status"], "FAIL", "{report}");
+    let message = case["message"].as_str().unwrap_or("");
+    assert!(message.contains("ConnectionRefused") && message.contains("ConnectionError"), "{message}");
+}
+
+#[test]
+fn a_tcp_only_port_reports_the_rest_as_unimplemented() {
+    let (ok, report) =
+        conform("tcp-only", &["--engine-cmd", &faulty("tcp-only"), "tcp.open.echo", "udp.*", "tls.*"]);
+    let statuses = statuses(&report);
+    assert!(ok, "unimplemented is not a failure: {statuses:?}");
+    assert_eq!(status_of(&report, "tcp.open.echo"), "PASS");
+    let unimplemented = statuses.iter().filter(|s| *s == "UNIMPLEMENTED").count();
+    assert_eq!(unimplemented, statuses.len() - 1, "{statuses:?}");
+}
+
+#[test]
+fn stray_stderr_is_kept_in_the_case_log() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("out-of-process-transcripts");
+    let (ok, _) = conform(
+        "chatty",
+        &[
+            "--engine-cmd",
+            &faulty("chatty"),
+            "--transcript-dir",
+            dir.to_str().expect("utf-8"),
+            "tcp.open.echo",
+        ],
+    );
+    assert!(ok);
+    let log = std::fs::read_to_string(dir.join("real/tcp.open.echo.log")).expect("the case log");
+    assert!(log.contains("stderr: relaying send_all"), "{log}");
+    assert!(log.contains("> {\"op\":\"send_all\""), "{log}");
+}
+
+#[test]
+fn expectation_files_turn_failures_into_expected_ones_and_flag_the_rest() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("out-of-process-expectations");
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let file = dir.join("expectations.toml");
+    std::fs::write(
+        &file,
+        "[[expected_fail]]\ncase = \"tcp.open.refused\"\nreason = \"renames the class\"\n\n\
+         [[expected_fail]]\ncase = \"tcp.open.echo\"\nreason = \"claimed broken\"\n\n\
+         [[skip]]\ncase = \"no.such.case\"\nreason = \"stale\"\n",
+    )
+    .expect("write the file");
+    let (ok, report) = conform(
+        "expectations",
+        &[
+            "--engine-cmd",
+            &faulty("wrong-class"),
+            "--expectations",
+            file.to_str().expect("utf-8"),
+            "tcp.open.*",
+        ],
+    );
+    assert_eq!(status_of(&report, "tcp.open.refused"), "EXPECTED_FAIL", "{report}");
+    assert_eq!(status_of(&report, "tcp.open.echo"), "UNEXPECTED_PASS", "{report}");
+    assert!(!ok, "an unexpected pass fails the run until the file is updated");
+    let stale = report["stale_expectations"].as_array().expect("stale entries");
+    assert_eq!(stale.len(), 1, "{stale:?}");
+}
