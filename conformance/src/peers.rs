@@ -72,6 +72,8 @@ pub trait PeerControl {
     fn engine_host(&self) -> &str;
     /// True in the simulated world.
     fn is_simulated(&self) -> bool;
+    /// Virtual time since the world began, in the simulated world; `None` in the real one.
+    fn virtual_time(&self) -> Option<std::time::Duration>;
     /// Starts a TCP peer.
     fn tcp(&self, peer: Peer) -> LocalFuture<'_, PeerAddr>;
     /// Starts a UDP peer that echoes every datagram to its sender.

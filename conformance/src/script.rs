@@ -64,12 +64,31 @@ pub struct Ctx {
     pub peers: Rc<dyn PeerControl>,
     factory: Rc<dyn EngineFactory>,
     certs: PathBuf,
-    transcript: Rc<RefCell<Vec<String>>>,
+    transcript: Transcript,
+}
+
+/// The lines of a case's exchange with its engines, stamped with the world's virtual time in
+/// the simulated world (so that the same seed gives the same transcript, byte for byte).
+#[derive(Clone)]
+struct Transcript {
+    lines: Rc<RefCell<Vec<String>>>,
+    peers: Rc<dyn PeerControl>,
+}
+
+impl Transcript {
+    fn push(&self, line: String) {
+        let line = match self.peers.virtual_time() {
+            Some(at) => format!("[{:>10.3}ms] {line}", at.as_secs_f64() * 1000.0),
+            None => line,
+        };
+        self.lines.borrow_mut().push(line);
+    }
 }
 
 impl Ctx {
     pub fn new(peers: Rc<dyn PeerControl>, factory: Rc<dyn EngineFactory>, certs: PathBuf) -> Self {
-        Self { peers, factory, certs, transcript: Rc::default() }
+        let transcript = Transcript { lines: Rc::default(), peers: peers.clone() };
+        Self { peers, factory, certs, transcript }
     }
 
     /// The path of a file of the certificate zoo (`root-ca.pem`, `good.chain.pem`, ...).
@@ -79,7 +98,7 @@ impl Ctx {
 
     /// The transcript so far: every session started and every request and reply.
     pub fn transcript(&self) -> Vec<String> {
-        self.transcript.borrow().clone()
+        self.transcript.lines.borrow().clone()
     }
 
     /// An engine started with these permission flags (`None`: flag absent; `Some("")`: bare).
@@ -113,7 +132,7 @@ impl Ctx {
     }
 
     fn log(&self, line: String) {
-        self.transcript.borrow_mut().push(line);
+        self.transcript.push(line);
     }
 }
 
@@ -121,20 +140,20 @@ impl Ctx {
 /// (an unexpected exception) or answered with a value of the wrong kind.
 pub struct Script {
     engine: Box<dyn Engine>,
-    transcript: Rc<RefCell<Vec<String>>>,
+    transcript: Transcript,
 }
 
 impl Script {
     /// Sends one request and records it and its reply.
     pub async fn call(&mut self, request: Request) -> Reply {
         let line = serde_json::to_string(&request).unwrap_or_default();
-        self.transcript.borrow_mut().push(format!("> {line}"));
+        self.transcript.push(format!("> {line}"));
         let reply = self.engine.call(request).await;
         let line = match &reply {
             Ok(value) => format!("< ok {}", serde_json::to_string(value).unwrap_or_default()),
             Err(raised) => format!("< raised {}", serde_json::to_string(raised).unwrap_or_default()),
         };
-        self.transcript.borrow_mut().push(line);
+        self.transcript.push(line);
         reply
     }
 

@@ -269,6 +269,10 @@ impl PeerControl for Peers {
         self.simulated
     }
 
+    fn virtual_time(&self) -> Option<Duration> {
+        self.simulated.then(turmoil::sim_elapsed).flatten()
+    }
+
     fn tcp(&self, peer: Peer) -> LocalFuture<'_, PeerAddr> {
         Box::pin(Peers::tcp(self, peer))
     }

@@ -105,6 +105,9 @@ struct RunArgs {
     /// The simulated world's seed (a failure prints the seed that replays it).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Runs the simulated world once per seed of this range, e.g. 1..200 (inclusive): a sweep.
+    #[arg(long, value_parser = parse_seeds, conflicts_with = "seed")]
+    seeds: Option<(u64, u64)>,
     /// Cases run at once (default: the number of cores).
     #[arg(long)]
     jobs: Option<usize>,
@@ -145,6 +148,7 @@ fn main() -> ExitCode {
         expectations: None,
         transcript_dir: None,
         seed: 1,
+        seeds: None,
         jobs: None,
         json: None,
         junit: None,
@@ -207,10 +211,14 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
         Some(path) => Expectations::load(path)?,
         None => Expectations::default(),
     };
-    let jobs: Vec<Job> = worlds
-        .iter()
-        .flat_map(|&world| cases.iter().map(move |&case| Job { case, world, seed: args.seed }))
-        .collect();
+    let (first_seed, last_seed) = args.seeds.unwrap_or((args.seed, args.seed));
+    let mut jobs = Vec::new();
+    for &world in worlds {
+        let seeds = if world == World::Sim { first_seed..=last_seed } else { args.seed..=args.seed };
+        for seed in seeds {
+            jobs.extend(cases.iter().map(|&case| Job { case, world, seed }));
+        }
+    }
     let certs = CertZoo::shared_dir().map_err(|e| format!("cannot write the certificate zoo: {e}"))?;
     let settings = RunSettings {
         engine,
@@ -267,6 +275,17 @@ fn write_transcripts(dir: &std::path::Path, report: &RunReport) -> Result<(), St
         write_file(Some(&folder.join(format!("{}.log", case.id))), &text)?;
     }
     Ok(())
+}
+
+/// Parses `A..B` (inclusive) with A <= B.
+fn parse_seeds(text: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("--seeds takes A..B with A <= B, e.g. 1..200; got {text:?}");
+    let (first, last) = text.split_once("..").ok_or_else(bad)?;
+    let (first, last): (u64, u64) = (first.parse().map_err(|_| bad())?, last.parse().map_err(|_| bad())?);
+    if first > last {
+        return Err(bad());
+    }
+    Ok((first, last))
 }
 
 fn write_file(path: Option<&PathBuf>, contents: &str) -> Result<(), String> {
