@@ -74,6 +74,18 @@ pub trait PeerControl {
     fn is_simulated(&self) -> bool;
     /// Virtual time since the world began, in the simulated world; `None` in the real one.
     fn virtual_time(&self) -> Option<std::time::Duration>;
+
+    /// Faults, in the simulated world only (an error elsewhere). Holds every packet between the
+    /// engine and the peers for `duration`, then delivers them: a partition that heals.
+    fn hold_link(&self, duration: Duration) -> Result<(), String>;
+    /// Crashes the peers' host `after` from now: its software and connections vanish without a
+    /// word. With `restart_after`, it starts again that much later, with no peer running.
+    fn crash_peers(&self, after: Duration, restart_after: Option<Duration>) -> Result<(), String>;
+    /// From now on, every message takes a random time up to `max` to arrive.
+    fn set_max_latency(&self, max: Duration) -> Result<(), String>;
+    /// From now on, this fraction (0..=1) of UDP datagrams between engine and peers is lost.
+    /// (TCP has no retransmission in the simulation: use this with UDP only.)
+    fn set_udp_loss(&self, rate: f64) -> Result<(), String>;
     /// Starts a TCP peer.
     fn tcp(&self, peer: Peer) -> LocalFuture<'_, PeerAddr>;
     /// Starts a UDP peer that echoes every datagram to its sender.

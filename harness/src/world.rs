@@ -42,6 +42,28 @@ pub struct Peers {
     commands: mpsc::UnboundedSender<Command>,
     host: String,
     simulated: bool,
+    /// Simulated world only: the faults the step loop applies (see [`try_run_sim`]).
+    faults: Rc<RefCell<Vec<Scheduled>>>,
+}
+
+/// A change the simulated world applies at a virtual time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum WorldFault {
+    /// The peers' host stops: its software and every connection it held are gone, and it says
+    /// nothing to anyone.
+    Crash,
+    /// The peers' host starts again, with no peer running.
+    Restart,
+    /// Every message takes a random time up to this to arrive.
+    MaxLatency(Duration),
+    /// This fraction of UDP datagrams between the engine and the peers is lost.
+    UdpLoss(f64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Scheduled {
+    at: Duration,
+    fault: WorldFault,
 }
 
 impl Peers {
@@ -98,6 +120,15 @@ impl Peers {
         }
     }
 
+    fn sim_only(&self, what: &str) -> Result<(), String> {
+        if self.simulated { Ok(()) } else { Err(format!("{what} needs the simulated world")) }
+    }
+
+    /// Asks the step loop to apply `fault` at virtual time `at` (at once if it has passed).
+    fn schedule(&self, at: Duration, fault: WorldFault) {
+        self.faults.borrow_mut().push(Scheduled { at, fault });
+    }
+
     async fn ask(&self, command: impl FnOnce(oneshot::Sender<u16>) -> Command) -> PeerAddr {
         let (reply, port) = oneshot::channel();
         // The supervisor lives as long as the world: a send or reply cannot fail while the case
@@ -108,7 +139,7 @@ impl Peers {
 }
 
 /// Serves the peer commands of one world, spawning each peer on the current runtime.
-async fn supervise<T: Transport>(transport: T, mut commands: mpsc::UnboundedReceiver<Command>) {
+async fn supervise<T: Transport>(transport: T, commands: &mut mpsc::UnboundedReceiver<Command>) {
     let any = |port| SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
     while let Some(command) = commands.recv().await {
         match command {
@@ -191,8 +222,8 @@ where
         .map_err(|e| format!("cannot start a tokio runtime: {e}"))?;
     Ok(runtime.block_on(async {
         let (commands, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(supervise(OsTransport, receiver));
-        let peers = Peers { commands, host: "127.0.0.1".into(), simulated: false };
+        tokio::spawn(async move { supervise(OsTransport, &mut { receiver }).await });
+        let peers = Peers { commands, host: "127.0.0.1".into(), simulated: false, faults: Rc::default() };
         body(OsTransport, peers).await
     }))
 }
@@ -230,13 +261,12 @@ where
         .epoch(SystemTime::UNIX_EPOCH + Duration::from_secs(SIM_EPOCH_UNIX_SECS))
         .build();
     let (commands, receiver) = mpsc::unbounded_channel();
-    let receiver = Rc::new(RefCell::new(Some(receiver)));
+    // Shared across restarts of the peers' host: a crash drops the supervisor, not the queue.
+    let receiver = Rc::new(tokio::sync::Mutex::new(receiver));
     sim.host(SERVER_HOST, move || {
-        let receiver = receiver.borrow_mut().take();
+        let receiver = receiver.clone();
         async move {
-            if let Some(receiver) = receiver {
-                supervise(SimTransport, receiver).await;
-            }
+            supervise(SimTransport, &mut *receiver.lock().await).await;
             Ok(())
         }
     });
@@ -247,12 +277,33 @@ where
     });
     let outcome = Rc::new(RefCell::new(None));
     let slot = outcome.clone();
+    let faults: Rc<RefCell<Vec<Scheduled>>> = Rc::default();
+    let scheduled = faults.clone();
     sim.client(CLIENT_HOST, async move {
-        let peers = Peers { commands, host: SERVER_HOST.into(), simulated: true };
+        let peers = Peers { commands, host: SERVER_HOST.into(), simulated: true, faults: scheduled };
         *slot.borrow_mut() = Some(body(SimTransport, peers).await);
         Ok(())
     });
-    sim.run().map_err(|e| format!("simulation failed: {e}"))?;
+    loop {
+        let now = sim.elapsed();
+        let due: Vec<Scheduled> = {
+            let mut pending = faults.borrow_mut();
+            let (due, later) = pending.drain(..).partition(|f| f.at <= now);
+            *pending = later;
+            due
+        };
+        for scheduled in due {
+            match scheduled.fault {
+                WorldFault::Crash => sim.crash(SERVER_HOST),
+                WorldFault::Restart => sim.bounce(SERVER_HOST),
+                WorldFault::MaxLatency(max) => sim.set_max_message_latency(max),
+                WorldFault::UdpLoss(rate) => sim.set_link_fail_rate(CLIENT_HOST, SERVER_HOST, rate),
+            }
+        }
+        if sim.step().map_err(|e| format!("simulation failed: {e}"))? {
+            break;
+        }
+    }
     outcome.take().ok_or_else(|| "the simulated case did not finish".to_string())
 }
 
@@ -271,6 +322,41 @@ impl PeerControl for Peers {
 
     fn virtual_time(&self) -> Option<Duration> {
         self.simulated.then(turmoil::sim_elapsed).flatten()
+    }
+
+    fn hold_link(&self, duration: Duration) -> Result<(), String> {
+        self.sim_only("hold_link")?;
+        turmoil::hold(CLIENT_HOST, SERVER_HOST);
+        tokio::spawn(async move {
+            tokio::time::sleep(duration).await;
+            turmoil::release(CLIENT_HOST, SERVER_HOST);
+        });
+        Ok(())
+    }
+
+    fn crash_peers(&self, after: Duration, restart_after: Option<Duration>) -> Result<(), String> {
+        self.sim_only("crash_peers")?;
+        let now = turmoil::sim_elapsed().unwrap_or_default();
+        self.schedule(now + after, WorldFault::Crash);
+        if let Some(restart) = restart_after {
+            self.schedule(now + after + restart, WorldFault::Restart);
+        }
+        Ok(())
+    }
+
+    fn set_max_latency(&self, max: Duration) -> Result<(), String> {
+        self.sim_only("set_max_latency")?;
+        self.schedule(Duration::ZERO, WorldFault::MaxLatency(max));
+        Ok(())
+    }
+
+    fn set_udp_loss(&self, rate: f64) -> Result<(), String> {
+        self.sim_only("set_udp_loss")?;
+        if !(0.0..=1.0).contains(&rate) {
+            return Err(format!("a loss rate is between 0 and 1, got {rate}"));
+        }
+        self.schedule(Duration::ZERO, WorldFault::UdpLoss(rate));
+        Ok(())
     }
 
     fn tcp(&self, peer: Peer) -> LocalFuture<'_, PeerAddr> {

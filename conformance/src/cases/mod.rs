@@ -2,6 +2,7 @@
 
 use crate::catalog::Case;
 
+pub mod fault;
 pub mod io;
 pub mod listener;
 pub mod perm;
@@ -10,4 +11,4 @@ pub mod tls;
 pub mod udp;
 
 /// Every family, in catalog order.
-pub const ALL: &[&[Case]] = &[tcp::CASES, io::CASES, listener::CASES, udp::CASES, perm::CASES, tls::CASES];
+pub const ALL: &[&[Case]] = &[tcp::CASES, io::CASES, listener::CASES, udp::CASES, perm::CASES, tls::CASES, fault::CASES];
