@@ -110,7 +110,16 @@ async fn serve_tls(peer: &TlsPeer, mut stream: BoxedStream) -> std::io::Result<(
     }
     let acceptor = tokio_rustls::TlsAcceptor::from(tls_config(peer)?);
     match acceptor.accept(stream).into_fallible().await {
-        Ok(tls) => echo(tls).await,
+        Ok(tls) => {
+            let (mut reader, mut writer) = tokio::io::split(tls);
+            tokio::io::copy(&mut reader, &mut writer).await?;
+            writer.shutdown().await?;
+            // The client's close_notify arrived; its FIN may still be on its way. Read it
+            // before dropping the socket, so that closing does not reset the connection.
+            let (mut raw, _) = reader.unsplit(writer).into_inner();
+            let _ = tokio::io::copy(&mut raw, &mut tokio::io::sink()).await;
+            Ok(())
+        }
         // Refused (the alert is sent): read until the client hangs up, so that closing does not
         // reset the connection before the client has read the alert.
         Err((error, mut stream)) => {
