@@ -355,7 +355,7 @@ pub const CASES: &[Case] = &[
         Must,
         TCP,
         Worlds::Both,
-        "shutdown(:recv) returns nil; recv then returns \"\" (twice) though the peer sent more; send_all still works",
+        "shutdown(:recv) returns nil; recv then returns \"\" (twice) though a received line is unread and more comes; send_all still works",
         shutdown_recv
     ),
     case!(
@@ -491,10 +491,11 @@ pub(super) fn names(raised: &Raised, host: &str, port: impl Display) -> CaseResu
     })
 }
 
-/// Fails unless the exception's message mentions `word` (an argument's name).
-pub(super) fn mentions(raised: &Raised, word: &str) -> CaseResult {
-    expect(raised.message.contains(word), || {
-        format!("the {} message should mention {word:?}: {:?}", raised.class, raised.message)
+/// Fails unless the exception's message names the argument `name`, as a word of its own.
+pub(super) fn mentions(raised: &Raised, name: &str) -> CaseResult {
+    let named = raised.message.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|word| word == name);
+    expect(named, || {
+        format!("the {} message should name the argument {name}: {:?}", raised.class, raised.message)
     })
 }
 
@@ -829,9 +830,10 @@ async fn accepted_properties(ctx: Ctx) -> CaseResult {
             })?;
         }
     }
+    // Any port: in sim, every host numbers its ephemeral ports from the same start.
     let remote_port = engine.get(sock, Property::Port).await?;
-    expect(matches!(remote_port, Value::Int(p) if (1..=65535).contains(&p) && p != i64::from(port)), || {
-        format!(".port: expected the dialer's ephemeral port, got {remote_port:?}")
+    expect(matches!(remote_port, Value::Int(1..=65535)), || {
+        format!(".port: expected the dialer's port in 1..65535, got {remote_port:?}")
     })?;
     expect_eq(
         "recv_exact(1)",
@@ -1109,14 +1111,15 @@ async fn shutdown_send(ctx: Ctx) -> CaseResult {
 
 async fn shutdown_recv(ctx: Ctx) -> CaseResult {
     let waits = Waits::of(&ctx);
-    let peer =
-        ctx.peers.tcp(script(vec![send(b"unread\n"), Step::Pause(waits.pause()), send(b"later\n")])).await;
+    let steps = vec![send(b"read\nunread\n"), Step::Pause(waits.pause()), send(b"later\n")];
+    let peer = ctx.peers.tcp(script(steps)).await;
     let mut engine = ctx.engine_for_peers().await?;
     let sock = connect(&mut engine, &peer, waits).await?;
+    // The second line arrived with the first: it is received, unread, when we shut down.
     expect_eq(
-        "recv_exact(2)",
-        engine.bytes(Request::recv_exact(sock, 2, waits.ok_opts())).await?,
-        b"un".to_vec(),
+        "the first line",
+        show(&engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?),
+        show(b"read\n"),
     )?;
     engine.nil(Request::shutdown(sock, ":recv")).await?;
     expect_eq(
