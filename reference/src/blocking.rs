@@ -106,11 +106,6 @@ fn run_on<T>(runtime: &Runtime, operation: impl Future<Output = T>) -> T {
 }
 
 impl<S> Blocking<S> {
-    /// The async socket inside.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
-
     fn run<T>(&self, operation: impl Future<Output = T>) -> T {
         run_on(&self.runtime, operation)
     }

@@ -59,11 +59,6 @@ impl ErrorClass {
         }
     }
 
-    /// The class whose [`id`](Self::id) is `id`, if any.
-    pub fn from_id(id: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|class| class.id() == id)
-    }
-
     /// True when an error of this class is also an error of `ancestor` (itself, or
     /// CertificateError as a TlsError).
     pub fn is_a(self, ancestor: ErrorClass) -> bool {

@@ -120,11 +120,6 @@ impl RecvBuffer {
         self.data.clear();
         self.eof = true;
     }
-
-    /// Removes and returns everything buffered (for a caller that takes over the stream).
-    pub fn take_all(&mut self) -> Vec<u8> {
-        self.data.split().to_vec()
-    }
 }
 
 #[cfg(test)]

@@ -36,10 +36,6 @@ impl<T: Transport> Net<T> {
         self
     }
 
-    pub fn permissions(&self) -> &Permissions {
-        &self.permissions
-    }
-
     /// TCP-OPEN: `%net.tcp(host, port)`, with the default 30 second timeout.
     pub async fn tcp(&self, host: &str, port: i64) -> NetResult<TcpSocket> {
         self.tcp_new(host, port, TimeoutOpt::Inherit).await

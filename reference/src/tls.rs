@@ -131,11 +131,6 @@ impl TlsContext {
         }
     }
 
-    /// The same context with another system-bundle environment.
-    pub fn with_cert_env(self, cert_env: CertEnv) -> Self {
-        Self::new(self.clock, cert_env)
-    }
-
     /// Validates `options` for a connection to `remote` and builds what the handshake needs.
     /// Every bad option is an ArgumentError naming it, raised before any I/O.
     pub(crate) fn prepare(&self, options: &TlsOptions, remote: &Endpoint) -> NetResult<Prepared> {

@@ -872,7 +872,7 @@ impl Framer for ExactConsumesAtEnd {
     fn take_exact(&mut self, n: usize) -> Result<Option<Vec<u8>>, FrameError> {
         let result = self.0.take_exact(n);
         if result.is_err() {
-            let _discarded = self.0.take_all();
+            let _discarded = self.0.take_some(usize::MAX).unwrap_or_default();
         }
         result
     }
@@ -900,7 +900,7 @@ impl Framer for EndOfStreamEndsALine {
     }
     fn take_line(&mut self, max_length: usize) -> Result<Option<Vec<u8>>, FrameError> {
         match self.0.take_line(max_length) {
-            Err(FrameError::EndOfStream { buffered }) if buffered > 0 => Ok(Some(self.0.take_all())),
+            Err(FrameError::EndOfStream { buffered }) if buffered > 0 => Ok(Some(self.0.take_some(usize::MAX).unwrap_or_default())),
             other => other,
         }
     }
