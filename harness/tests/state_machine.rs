@@ -52,11 +52,8 @@
 //!   `pending` the engine has buffered is not observable, so when `pending` is not empty the
 //!   test asks `.connected?` to learn which happened (and when it is empty, nothing can be
 //!   buffered, so the handle must be upgraded).
-//! - `starttls` after `shutdown(:send)` cannot send its ClientHello. The clauses leave the class
-//!   open: the model accepts Closed (D4: a write after our FIN uses a closed half) or
-//!   ConnectionReset (D6: broken pipe; what the reference raises, after detaching the stream),
-//!   or TlsError when plaintext may be buffered (IO-STARTTLS-BUFFER), and asks `.connected?`
-//!   whether the handle was upgraded.
+//! - `starttls` after `shutdown(:send)` cannot send its ClientHello: it raises Closed and does
+//!   not upgrade (CONFORMANCE.md D15), before any check of buffered plaintext.
 //! - Listeners: `accept(timeout: 0.1)` raises Timeout (LST-ACCEPT, IO-ACCEPT-TIMEOUT), Closed
 //!   after close (LST-CLOSE); close is nil, twice too.
 //! - UDP: `send_to` returns the datagram's length (UDP-SEND-TO); `recv_from(max)` returns one
@@ -65,14 +62,6 @@
 //!   raises Timeout. The simulated network may reorder datagrams, so the model keeps a set, and
 //!   each datagram starts with a tag byte unique in its case so that a cut one is still known.
 //!   After close, Closed (UDP-CLOSE).
-//!
-//! # Known deviation of the reference
-//! `shutdown(:send)` on a socket whose send half was already shut returns nil even after
-//! `close` or `starttls`, where IO-CLOSE-IDEMPOTENT wants Closed (`StreamSocket::shutdown`
-//! skips the send half once `send_shut` is set, before checking the socket is usable). The
-//! model expects Closed; `TOLERATE_SHUTDOWN_SEND_AFTER_CLOSE` accepts the reference's nil for
-//! exactly that case, and the ignored test `reference_shutdown_send_after_close_is_closed`
-//! shows it failing. Remove the tolerance once the reference is fixed.
 //!
 //! # Coverage
 //! The property counts every outcome it met (run with `--nocapture` to see the table) and, with
@@ -127,17 +116,6 @@ fn config() -> ProptestConfig {
     config
 }
 
-/// See the module docs: accept the reference's nil for `shutdown(:send)` on a closed or upgraded
-/// socket whose send half was already shut.
-const TOLERATE_SHUTDOWN_SEND_AFTER_CLOSE: bool = true;
-
-/// What starttls on a socket whose send half is shut may raise: the clauses leave it open.
-/// Closed follows D4 (writing after our FIN is the use of a closed half); ConnectionReset
-/// follows D6 (the write fails with a broken pipe), which is what the reference raises.
-const STARTTLS_AFTER_SHUTDOWN_SEND: &[&str] = &["Closed", "ConnectionReset"];
-/// The same, when plaintext may be buffered: TlsError too (IO-STARTTLS-BUFFER), which the
-/// reference checks first.
-const STARTTLS_AFTER_SHUTDOWN_SEND_BUFFERED: &[&str] = &["TlsError", "Closed", "ConnectionReset"];
 
 /// The timeout of every receive that the model expects either to succeed or to time out. It
 /// exceeds the simulated network's round trip (at most 2 × 100 ms of latency), so that data the
@@ -327,14 +305,6 @@ enum Expected {
     },
     /// An exception of this class (or a subclass).
     Raises(&'static str),
-    /// An exception of one of these classes: a point the clauses leave open.
-    RaisesOneOf(&'static [&'static str]),
-    /// What the clauses want, or what the reference does instead (a known deviation, tolerated
-    /// while `TOLERATE_SHUTDOWN_SEND_AFTER_CLOSE` is set).
-    Deviation {
-        clause: Box<Expected>,
-        reference: Box<Expected>,
-    },
 }
 
 impl fmt::Display for Expected {
@@ -351,10 +321,6 @@ impl fmt::Display for Expected {
                 write!(f, "a datagram from {host}:{port}, one of [{}]", shown.join(", "))
             }
             Expected::Raises(class) => write!(f, "{class} raised"),
-            Expected::RaisesOneOf(classes) => write!(f, "one of {} raised", classes.join(", ")),
-            Expected::Deviation { clause, reference } => {
-                write!(f, "{clause} (or {reference}, the reference's known deviation)")
-            }
         }
     }
 }
@@ -404,19 +370,6 @@ impl Model {
     fn agrees(&self, expected: &Expected, reply: &Reply) -> bool {
         match (expected, reply) {
             (Expected::Raises(class), Err(raised)) => class_is_a(&raised.class, class),
-            (Expected::RaisesOneOf(classes), Err(raised)) => {
-                classes.iter().any(|class| class_is_a(&raised.class, class))
-            }
-            (Expected::Deviation { clause, reference }, reply) => {
-                if self.agrees(clause, reply) {
-                    true
-                } else if self.agrees(reference, reply) {
-                    note(&format!("known deviation: {} instead of {clause}", outcome(reply)));
-                    true
-                } else {
-                    false
-                }
-            }
             (Expected::Nil, Ok(Value::Nil)) => true,
             (Expected::NewHandle, Ok(Value::Handle(h))) => !self.handles.contains(h),
             (Expected::Int(n), Ok(Value::Int(m))) => n == m,
@@ -591,11 +544,6 @@ impl Run {
                 };
                 let expected = if !(recv || send) {
                     Expected::Raises("ArgumentError")
-                } else if t.dead() && TOLERATE_SHUTDOWN_SEND_AFTER_CLOSE && t.send_shut && !recv {
-                    Expected::Deviation {
-                        clause: Box::new(Expected::Raises("Closed")),
-                        reference: Box::new(Expected::Nil),
-                    }
                 } else if t.dead() {
                     Expected::Raises("Closed")
                 } else {
@@ -629,14 +577,9 @@ impl Run {
                 let t = &self.model.tcp[k];
                 // Nothing can be buffered in the engine unless the echo has bytes we did not read.
                 let maybe_buffered = !t.recv_shut && !t.pending.is_empty();
-                let expected = if t.dead() {
+                let expected = if t.dead() || t.send_shut {
+                    // D15: the ClientHello cannot be sent after our FIN; nothing is upgraded.
                     Expected::Raises("Closed")
-                } else if t.send_shut && maybe_buffered {
-                    // Refused for the buffered plaintext, or unable to send the ClientHello.
-                    Expected::RaisesOneOf(STARTTLS_AFTER_SHUTDOWN_SEND_BUFFERED)
-                } else if t.send_shut {
-                    // The ClientHello cannot be sent: left open by the clauses (see the docs).
-                    Expected::RaisesOneOf(STARTTLS_AFTER_SHUTDOWN_SEND)
                 } else {
                     Expected::Raises("TlsError")
                 };
@@ -644,9 +587,9 @@ impl Run {
                 let tls = TlsArgs { verify: Some(false), ..TlsArgs::default() };
                 let request = Request::Starttls { handle: t.handle, tls };
                 let (handle, dead, state) = (t.handle, t.dead(), t.to_string());
-                let ambiguous = maybe_buffered || t.send_shut;
+                let (ambiguous, refused) = (maybe_buffered, t.send_shut);
                 self.verify(&at, request, expected, Some(state.clone())).await?;
-                if dead {
+                if dead || refused {
                     return Ok(());
                 }
                 let upgraded = if ambiguous {
@@ -993,11 +936,10 @@ fn planted_bugs_are_caught() {
     }
 }
 
-/// The reference's deviation (see the module docs), as a plain sequence: IO-CLOSE-IDEMPOTENT
-/// wants Closed from shutdown(:send) on a closed socket. Fails today; run with `--ignored`.
+/// IO-CLOSE-IDEMPOTENT as a plain sequence: shutdown(:send) after shutdown(:send) and close
+/// raises Closed (a half already shut must not hide that the socket is closed).
 #[test]
-#[ignore = "reference bug: shutdown(:send) after shutdown(:send) and close returns nil, not Closed"]
-fn reference_shutdown_send_after_close_is_closed() {
+fn shutdown_send_after_close_is_closed() {
     let outcome = run_sim(1, |_transport, peers| async move {
         let echo = peers.tcp(Peer::Echo).await;
         let peers: Rc<dyn PeerControl> = Rc::new(peers);

@@ -186,8 +186,8 @@ impl StreamSocket {
     pub async fn shutdown(&mut self, direction: &str) -> NetResult<()> {
         let direction = Direction::parse(direction)?;
         let deadline = self.deadline(&CallOpts::default())?;
+        self.usable("shutdown")?;
         if matches!(direction, Direction::Recv | Direction::Both) {
-            self.usable("shutdown")?;
             self.buffer.discard();
         }
         if matches!(direction, Direction::Send | Direction::Both) && !self.send_shut {
@@ -202,6 +202,12 @@ impl StreamSocket {
     /// (IO-STARTTLS-BUFFER); afterwards this handle raises Closed and `close` on it does nothing.
     pub(crate) fn detach(&mut self) -> NetResult<Detached> {
         self.usable("starttls")?;
+        if self.send_shut {
+            return Err(NetError::new(
+                ErrorClass::Closed,
+                format!("starttls with {} after shutdown(:send): the handshake cannot be written", self.remote),
+            ));
+        }
         if self.buffer.buffered() > 0 {
             return Err(NetError::new(
                 ErrorClass::TlsError,

@@ -13,6 +13,15 @@ const TCP: &[Feature] = &[Feature::Tcp];
 const TCP_LISTEN: &[Feature] = &[Feature::Tcp, Feature::Listen];
 
 pub const CASES: &[Case] = &[
+    case!(
+        "tcp.starttls.after_shutdown_send",
+        ["TCP-STARTTLS", "TCP-SHUTDOWN"],
+        Should,
+        &[Feature::Tcp, Feature::Tls],
+        Worlds::Both,
+        "starttls after shutdown(:send) raises Closed and does not upgrade: the tcp socket still reads (D15)",
+        starttls_after_shutdown_send
+    ),
     // Opening.
     case!(
         "tcp.open.echo",
@@ -1280,4 +1289,19 @@ async fn example_echo_client(ctx: Ctx) -> CaseResult {
     expect_eq("$reply", show(&reply), show(b"hello\n"))?;
     // $sock.close
     engine.nil(Request::close(sock)).await
+}
+
+async fn starttls_after_shutdown_send(ctx: Ctx) -> CaseResult {
+    let peer = ctx.peers.tcp(Peer::Script(vec![Step::RecvToEnd, Step::Send(b"bye\n".to_vec())])).await;
+    let mut engine = ctx.engine_for_peers().await?;
+    let sock = engine.tcp(&peer.host, peer.port).await?;
+    engine.nil(Request::shutdown(sock, ":send")).await?;
+    let tls = crate::contract::TlsArgs { verify: Some(false), ..Default::default() };
+    engine.raises(Request::Starttls { handle: sock, tls }, "Closed").await?;
+    expect_eq(
+        ".connected? after the refused starttls",
+        engine.get(sock, Property::Connected).await?,
+        Value::Bool(true),
+    )?;
+    expect_eq("the reply read on the tcp socket", engine.recv_line(sock).await?, b"bye\n".to_vec())
 }
