@@ -52,6 +52,22 @@ pub fn expect(condition: bool, what: impl FnOnce() -> String) -> CaseResult {
     if condition { Ok(()) } else { Err(Failure::new(what())) }
 }
 
+/// Fails unless `actual` is exactly `expected`, showing both as text.
+pub fn expect_bytes(what: &str, actual: Vec<u8>, expected: &[u8]) -> CaseResult {
+    expect(actual == expected, || format!("{what}: expected {}, got {}", show(expected), show(&actual)))
+}
+
+/// Fails unless the exception's message names every one of `parts` (an argument, a host:port,
+/// a flag).
+pub fn expect_mentions(raised: &Raised, parts: &[&str]) -> CaseResult {
+    for part in parts {
+        expect(raised.message.contains(part), || {
+            format!("the {} message should name {part:?}: {:?}", raised.class, raised.message)
+        })?;
+    }
+    Ok(())
+}
+
 /// Bytes as a readable string for messages.
 pub fn show(bytes: &[u8]) -> String {
     format!("\"{}\"", bytes.escape_ascii())
@@ -94,6 +110,12 @@ impl Ctx {
     /// The path of a file of the certificate zoo (`root-ca.pem`, `good.chain.pem`, ...).
     pub fn cert(&self, file: &str) -> String {
         self.certs.join(file).to_string_lossy().into_owned()
+    }
+
+    /// The host the engine's own listening sockets bind: loopback in the real world, every
+    /// interface in the simulated one (where peers dial from another host).
+    pub fn bind_host(&self) -> &'static str {
+        if self.peers.is_simulated() { "0.0.0.0" } else { "127.0.0.1" }
     }
 
     /// The transcript so far: every session started and every request and reply.

@@ -7,9 +7,11 @@ use std::time::Duration;
 
 use crate::case;
 use crate::catalog::{Case, Worlds};
-use crate::contract::{CallOpts, Feature, Handle, Property, Raised, Request, Value};
+use crate::contract::{CallOpts, Feature, Handle, Property, Request, Value};
 use crate::peers::{Peer, PeerAddr, Step};
-use crate::script::{CaseResult, Ctx, Failure, Script, expect, expect_eq, show};
+use crate::script::{
+    CaseResult, Ctx, Failure, Script, expect, expect_bytes, expect_eq, expect_mentions, show,
+};
 
 const LISTEN: &[Feature] = &[Feature::Tcp, Feature::Listen];
 
@@ -241,38 +243,16 @@ pub const CASES: &[Case] = &[
     ),
 ];
 
-/// The host the engine's listeners bind: loopback in real, every interface in sim (where the
-/// peers dial from another simulated host).
-fn bind_host(ctx: &Ctx) -> &'static str {
-    if ctx.peers.is_simulated() { "0.0.0.0" } else { "127.0.0.1" }
-}
-
 /// Where the peers reach the engine's listener on `port`.
 fn dial_addr(ctx: &Ctx, port: i64) -> PeerAddr {
     PeerAddr { host: ctx.peers.engine_host().to_string(), port: u16::try_from(port).unwrap_or(0) }
 }
 
-/// Listens on the bind host, port 0, and returns the listener and its real port.
-/// Fails unless `actual` is exactly `expected`, showing both as text.
-fn expect_bytes(what: &str, actual: Vec<u8>, expected: &[u8]) -> CaseResult {
-    expect(actual == expected, || format!("{what}: expected {}, got {}", show(expected), show(&actual)))
-}
-
 async fn listen_ephemeral(ctx: &Ctx, engine: &mut Script) -> Result<(Handle, i64), Failure> {
-    let listener = engine.handle(Request::tcp_listen(bind_host(ctx), 0)).await?;
+    let listener = engine.handle(Request::tcp_listen(ctx.bind_host(), 0)).await?;
     let port = engine.int(Request::Get { handle: listener, property: Property::LocalPort }).await?;
     expect((1..=65535).contains(&port), || format!(".local_port: expected 1..65535, got {port}"))?;
     Ok((listener, port))
-}
-
-/// Fails unless the exception message names every one of `parts`.
-fn expect_mentions(raised: &Raised, parts: &[&str]) -> CaseResult {
-    for part in parts {
-        expect(raised.message.contains(part), || {
-            format!("the {} message should name {part:?}: {:?}", raised.class, raised.message)
-        })?;
-    }
-    Ok(())
 }
 
 /// The outcome of a dialing peer, which must have succeeded.
@@ -325,13 +305,13 @@ async fn free_port(ctx: &Ctx, engine: &mut Script) -> Result<i64, Failure> {
 
 async fn open_ephemeral(ctx: Ctx) -> CaseResult {
     let mut engine = ctx.engine(None, Some("0")).await?;
-    let listener = engine.handle(Request::tcp_listen(bind_host(&ctx), 0)).await?;
+    let listener = engine.handle(Request::tcp_listen(ctx.bind_host(), 0)).await?;
     engine.close(listener).await
 }
 
 async fn local_host_as_bound(ctx: Ctx) -> CaseResult {
     let mut engine = ctx.engine(None, Some("0")).await?;
-    let host = bind_host(&ctx);
+    let host = ctx.bind_host();
     let listener = engine.handle(Request::tcp_listen(host, 0)).await?;
     expect_eq(".local_host", engine.get(listener, Property::LocalHost).await?, Value::Str(host.into()))?;
     engine.close(listener).await
@@ -569,7 +549,7 @@ async fn close_frees_port(ctx: Ctx) -> CaseResult {
     let mut engine = ctx.engine(None, Some("")).await?;
     let (first, port) = listen_ephemeral(&ctx, &mut engine).await?;
     engine.close(first).await?;
-    let second = engine.handle(Request::tcp_listen(bind_host(&ctx), port)).await?;
+    let second = engine.handle(Request::tcp_listen(ctx.bind_host(), port)).await?;
     expect_eq(
         ".local_port of the new listener",
         engine.get(second, Property::LocalPort).await?,
@@ -581,7 +561,7 @@ async fn close_frees_port(ctx: Ctx) -> CaseResult {
 async fn open_address_in_use(ctx: Ctx) -> CaseResult {
     let mut engine = ctx.engine(None, Some("")).await?;
     let (first, port) = listen_ephemeral(&ctx, &mut engine).await?;
-    let raised = engine.raises(Request::tcp_listen(bind_host(&ctx), port), "AddressInUse").await?;
+    let raised = engine.raises(Request::tcp_listen(ctx.bind_host(), port), "AddressInUse").await?;
     expect_mentions(&raised, &[&port.to_string()])?;
     engine.close(first).await
 }
@@ -589,14 +569,14 @@ async fn open_address_in_use(ctx: Ctx) -> CaseResult {
 async fn open_bad_port(ctx: Ctx) -> CaseResult {
     let mut engine = ctx.engine(None, Some("")).await?;
     for port in [-1, 65536] {
-        let raised = engine.raises(Request::tcp_listen(bind_host(&ctx), port), "ArgumentError").await?;
+        let raised = engine.raises(Request::tcp_listen(ctx.bind_host(), port), "ArgumentError").await?;
         expect_mentions(&raised, &["port"])?;
     }
     Ok(())
 }
 
 async fn perm_denied(ctx: Ctx) -> CaseResult {
-    let host = bind_host(&ctx);
+    let host = ctx.bind_host();
     for grant in [None, Some("8081"), Some("127.0.0.2:8080")] {
         let mut engine = ctx.engine(None, grant).await?;
         let raised = engine.raises(Request::tcp_listen(host, 8080), "PermissionDenied").await?;
@@ -607,14 +587,14 @@ async fn perm_denied(ctx: Ctx) -> CaseResult {
 }
 
 async fn perm_allow_net_does_not_listen(ctx: Ctx) -> CaseResult {
-    let host = bind_host(&ctx);
+    let host = ctx.bind_host();
     let mut engine = ctx.engine(Some(""), None).await?;
     let raised = engine.raises(Request::tcp_listen(host, 0), "PermissionDenied").await?;
     expect_mentions(&raised, &["--allow-listen"])
 }
 
 async fn perm_denied_binds_nothing(ctx: Ctx) -> CaseResult {
-    let host = bind_host(&ctx);
+    let host = ctx.bind_host();
     let mut granted = ctx.engine(None, Some("")).await?;
     let port = free_port(&ctx, &mut granted).await?;
     let mut denied = ctx.engine(None, Some("0")).await?;
@@ -624,7 +604,7 @@ async fn perm_denied_binds_nothing(ctx: Ctx) -> CaseResult {
 }
 
 async fn perm_port_zero_grants(ctx: Ctx) -> CaseResult {
-    let host = bind_host(&ctx);
+    let host = ctx.bind_host();
     let host_zero = format!("{host}:0");
     for grant in ["0", host_zero.as_str(), "0-65535", ""] {
         let mut engine = ctx.engine(None, Some(grant)).await?;
@@ -639,7 +619,7 @@ async fn perm_port_zero_grants(ctx: Ctx) -> CaseResult {
 
 async fn perm_port_zero_needs_zero(ctx: Ctx) -> CaseResult {
     let mut engine = ctx.engine(None, Some("1-65535")).await?;
-    let raised = engine.raises(Request::tcp_listen(bind_host(&ctx), 0), "PermissionDenied").await?;
+    let raised = engine.raises(Request::tcp_listen(ctx.bind_host(), 0), "PermissionDenied").await?;
     expect_mentions(&raised, &["--allow-listen"])
 }
 

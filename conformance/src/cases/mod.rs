@@ -11,4 +11,5 @@ pub mod tls;
 pub mod udp;
 
 /// Every family, in catalog order.
-pub const ALL: &[&[Case]] = &[tcp::CASES, io::CASES, listener::CASES, udp::CASES, perm::CASES, tls::CASES, fault::CASES];
+pub const ALL: &[&[Case]] =
+    &[tcp::CASES, io::CASES, listener::CASES, udp::CASES, perm::CASES, tls::CASES, fault::CASES];

@@ -2,8 +2,10 @@
 
 use crate::case;
 use crate::catalog::{Case, Worlds};
-use crate::contract::{CallOpts, Feature, Handle, Property, Raised, Request, Value};
-use crate::script::{CaseResult, Ctx, Failure, Script, expect, expect_eq, show};
+use crate::contract::{CallOpts, Feature, Handle, Property, Request, Value};
+use crate::script::{
+    CaseResult, Ctx, Failure, Script, expect, expect_bytes, expect_eq, expect_mentions, show,
+};
 
 const UDP: &[Feature] = &[Feature::Udp];
 
@@ -234,17 +236,6 @@ fn recv_from(handle: Handle, max_bytes: i64, opts: CallOpts) -> Request {
     Request::RecvFrom { handle, max_bytes, opts }
 }
 
-/// The host the engine's listening sockets bind: loopback in real, every interface in sim.
-fn bind_host(ctx: &Ctx) -> &'static str {
-    if ctx.peers.is_simulated() { "0.0.0.0" } else { LOOPBACK }
-}
-
-/// An engine allowed to send to the peers and to its own sockets on loopback.
-/// Fails unless `actual` is exactly `expected`, showing both as text.
-fn expect_bytes(what: &str, actual: Vec<u8>, expected: &[u8]) -> CaseResult {
-    expect(actual == expected, || format!("{what}: expected {}, got {}", show(expected), show(&actual)))
-}
-
 async fn engine_for_peers_and_loopback(ctx: &Ctx, allow_listen: Option<&str>) -> Result<Script, Failure> {
     let host = ctx.peers.host();
     let net = if host == LOOPBACK { LOOPBACK.to_string() } else { format!("{host},{LOOPBACK}") };
@@ -257,16 +248,6 @@ async fn datagram(engine: &mut Script, request: Request) -> Result<(Vec<u8>, Str
         Value::Datagram { bytes, host, port } => Ok((bytes, host, port)),
         other => Err(Failure::mismatch("recv_from's value", "[bytes, host, port]", format!("{other:?}"))),
     }
-}
-
-/// Fails unless the exception message names every one of `parts`.
-fn expect_mentions(raised: &Raised, parts: &[&str]) -> CaseResult {
-    for part in parts {
-        expect(raised.message.contains(part), || {
-            format!("the {} message should name {part:?}: {:?}", raised.class, raised.message)
-        })?;
-    }
-    Ok(())
 }
 
 /// Fails unless `host` is the IP the echo peer answers from: 127.0.0.1 in real, the simulated
@@ -337,7 +318,7 @@ async fn open_peer_send_recv(ctx: Ctx) -> CaseResult {
 async fn listen_echo(ctx: Ctx) -> CaseResult {
     let echo = ctx.peers.udp_echo().await;
     let mut engine = ctx.engine(Some(ctx.peers.host()), Some("0")).await?;
-    let sock = engine.handle(Request::UdpListen { host: bind_host(&ctx).into(), port: 0 }).await?;
+    let sock = engine.handle(Request::UdpListen { host: ctx.bind_host().into(), port: 0 }).await?;
     expect_eq("send_to's count", engine.int(send_to(sock, b"listening", &echo.host, echo.port)).await?, 9)?;
     expect_bytes("recv", engine.bytes(Request::recv(sock, 100)).await?, b"listening")?;
     engine.close(sock).await
@@ -345,7 +326,7 @@ async fn listen_echo(ctx: Ctx) -> CaseResult {
 
 async fn listen_receives_on_its_port(ctx: Ctx) -> CaseResult {
     let mut engine = engine_for_peers_and_loopback(&ctx, Some("0")).await?;
-    let listening = engine.handle(Request::UdpListen { host: bind_host(&ctx).into(), port: 0 }).await?;
+    let listening = engine.handle(Request::UdpListen { host: ctx.bind_host().into(), port: 0 }).await?;
     let port = local_port(&mut engine, listening).await?;
     let sender = engine.handle(udp()).await?;
     let sender_port = local_port(&mut engine, sender).await?;
@@ -413,7 +394,7 @@ async fn args_bad_port(ctx: Ctx) -> CaseResult {
     }
     for port in [-1, 65536] {
         let raised =
-            engine.raises(Request::UdpListen { host: bind_host(&ctx).into(), port }, "ArgumentError").await?;
+            engine.raises(Request::UdpListen { host: ctx.bind_host().into(), port }, "ArgumentError").await?;
         expect_mentions(&raised, &["port"])?;
     }
     engine.close(sock).await
@@ -538,7 +519,7 @@ async fn perm_send_to_denied(ctx: Ctx) -> CaseResult {
 }
 
 async fn perm_listen_denied(ctx: Ctx) -> CaseResult {
-    let host = bind_host(&ctx);
+    let host = ctx.bind_host();
     for (net, listen) in [(None, None), (None, Some("5354")), (Some(""), None)] {
         let mut engine = ctx.engine(net, listen).await?;
         let raised =
