@@ -27,21 +27,6 @@ pub enum ErrorClass {
 }
 
 impl ErrorClass {
-    /// Every class, in declaration order.
-    pub const ALL: [ErrorClass; 11] = [
-        Self::PermissionDenied,
-        Self::HostNotFound,
-        Self::ConnectionRefused,
-        Self::ConnectionReset,
-        Self::Timeout,
-        Self::Closed,
-        Self::EndOfStream,
-        Self::AddressInUse,
-        Self::TlsError,
-        Self::CertificateError,
-        Self::ArgumentError,
-    ];
-
     /// The stable ID used in reports and in the driver protocol.
     pub fn id(self) -> &'static str {
         match self {
@@ -57,12 +42,6 @@ impl ErrorClass {
             Self::CertificateError => "CertificateError",
             Self::ArgumentError => "ArgumentError",
         }
-    }
-
-    /// True when an error of this class is also an error of `ancestor` (itself, or
-    /// CertificateError as a TlsError).
-    pub fn is_a(self, ancestor: ErrorClass) -> bool {
-        self == ancestor || (self == Self::CertificateError && ancestor == Self::TlsError)
     }
 }
 
