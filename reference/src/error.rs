@@ -149,3 +149,39 @@ impl fmt::Display for Endpoint {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_errors_map_to_their_classes_and_name_the_endpoint() {
+        let endpoint = Endpoint::new("example.test", 443);
+        let cases = [
+            (io::ErrorKind::ConnectionRefused, ErrorClass::ConnectionRefused),
+            (io::ErrorKind::TimedOut, ErrorClass::Timeout),
+            (io::ErrorKind::AddrInUse, ErrorClass::AddressInUse),
+            (io::ErrorKind::NotFound, ErrorClass::HostNotFound),
+            (io::ErrorKind::UnexpectedEof, ErrorClass::EndOfStream),
+            (io::ErrorKind::BrokenPipe, ErrorClass::ConnectionReset),
+            (io::ErrorKind::ConnectionReset, ErrorClass::ConnectionReset),
+        ];
+        for (kind, class) in cases {
+            let error = NetError::from_io(&io::Error::from(kind), "connect to", &endpoint);
+            assert_eq!(error.class, class, "{kind:?}");
+            assert!(error.message.contains("example.test:443"), "{error}");
+        }
+    }
+
+    #[test]
+    fn errors_display_their_class_id_message_and_reason() {
+        let error = NetError::new(ErrorClass::CertificateError, "rejected").with_reason("expired");
+        assert_eq!(error.to_string(), "CertificateError: rejected (reason: expired)");
+        assert_eq!(
+            NetError::argument("port", "must be in 1..65535").to_string(),
+            "ArgumentError: argument port: must be in 1..65535"
+        );
+        assert_eq!(Endpoint::new("::1", 80).to_string(), "[::1]:80");
+        assert_eq!(Endpoint::new("a.test", 80).to_string(), "a.test:80");
+    }
+}
