@@ -420,7 +420,7 @@ async fn accept_full_socket(ctx: Ctx) -> CaseResult {
         b"12345",
     )?;
     expect_eq("send's count", engine.int(Request::send(sock, b"ok")).await?, 2)?;
-    engine.nil(Request::shutdown(sock, "send")).await?;
+    engine.nil(Request::shutdown(sock, ":send")).await?;
     // The dialer reads to end of stream while the socket is still open: shutdown sent the FIN.
     expect_bytes("what the dialer read", dialed(dialer.await)?, b"ok")?;
     engine.close(sock).await?;
