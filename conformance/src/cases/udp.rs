@@ -17,6 +17,15 @@ const LOOPBACK: &str = "127.0.0.1";
 
 pub const CASES: &[Case] = &[
     case!(
+        "udp.send_to.unknown_host",
+        ["UDP-SEND-TO", "TCP-OPEN-DNS"],
+        Must,
+        UDP,
+        Worlds::Both,
+        "send_to a granted name under .invalid raises HostNotFound naming the target; the socket stays usable",
+        send_to_unknown_host
+    ),
+    case!(
         "udp.open.send_to_recv_from",
         ["UDP-OPEN", "UDP-SEND-TO", "UDP-RECV-FROM"],
         Must,
@@ -558,4 +567,17 @@ async fn perm_peer_socket_send_to_denied(ctx: Ctx) -> CaseResult {
     expect_eq("send's count", engine.int(Request::send(sock, b"ok")).await?, 2)?;
     expect_bytes("recv", engine.bytes(recv_timeout(sock, 100, 5.0)).await?, b"ok")?;
     engine.close(sock).await
+}
+
+async fn send_to_unknown_host(ctx: Ctx) -> CaseResult {
+    let echo = ctx.peers.udp_echo().await;
+    let grant = format!("{},nowhere.invalid", ctx.peers.host());
+    let mut engine = ctx.engine(Some(&grant), None).await?;
+    let sock = engine.handle(udp()).await?;
+    let raised = engine.raises(send_to(sock, b"lost", "nowhere.invalid", 53), "HostNotFound").await?;
+    expect_mentions(&raised, &["nowhere.invalid:53"])?;
+    let sent = engine.int(send_to(sock, b"still here", &echo.host, echo.port)).await?;
+    expect_eq("send_to after the failed one", sent, 10)?;
+    let (bytes, _, _) = datagram(&mut engine, recv_from(sock, 100, CallOpts::timeout(5.0))).await?;
+    expect_bytes("the echoed datagram", bytes, b"still here")
 }
