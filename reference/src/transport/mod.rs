@@ -70,12 +70,17 @@ pub fn ip_literal(host: &str) -> Option<IpAddr> {
     bare.parse().ok()
 }
 
-/// RFC 6761 special names, answered without any query: `localhost` is loopback, and names
-/// under `.invalid` never resolve. `None` means the name needs a real lookup.
-pub fn special_name(host: &str) -> Option<io::Result<Vec<IpAddr>>> {
+/// The answers every transport gives without a query: an IP literal is itself, `localhost`
+/// (and names below it) is loopback, and names under `.invalid` never resolve (RFC 6761).
+/// `None` means the name needs a real lookup.
+pub fn answer_locally(host: &str, port: u16) -> Option<io::Result<Vec<SocketAddr>>> {
+    if let Some(ip) = ip_literal(host) {
+        return Some(Ok(vec![SocketAddr::new(ip, port)]));
+    }
     let name = host.trim_end_matches('.').to_ascii_lowercase();
     if name == "localhost" || name.ends_with(".localhost") {
-        return Some(Ok(vec![IpAddr::V4(Ipv4Addr::LOCALHOST), IpAddr::V6(Ipv6Addr::LOCALHOST)]));
+        let loopback = [IpAddr::V4(Ipv4Addr::LOCALHOST), IpAddr::V6(Ipv6Addr::LOCALHOST)];
+        return Some(Ok(loopback.into_iter().map(|ip| SocketAddr::new(ip, port)).collect()));
     }
     if name == "invalid" || name.ends_with(".invalid") {
         return Some(Err(io::Error::new(io::ErrorKind::NotFound, "name under .invalid")));

@@ -3,7 +3,7 @@
 use std::io;
 use std::net::SocketAddr;
 
-use super::{Connected, Transport, ip_literal, special_name};
+use super::{Connected, Transport, answer_locally};
 
 /// Real sockets through tokio. Resolution goes to the system resolver, except for IP literals
 /// and the RFC 6761 names (`localhost`, `*.invalid`), which never leave the process.
@@ -15,11 +15,8 @@ impl Transport for OsTransport {
     type UdpSocket = tokio::net::UdpSocket;
 
     async fn lookup_host(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
-        if let Some(ip) = ip_literal(host) {
-            return Ok(vec![SocketAddr::new(ip, port)]);
-        }
-        if let Some(answer) = special_name(host) {
-            return answer.map(|ips| ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect());
+        if let Some(answer) = answer_locally(host, port) {
+            return answer;
         }
         let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port)).await?.collect();
         if addrs.is_empty() {

@@ -3,7 +3,7 @@
 use std::io;
 use std::net::SocketAddr;
 
-use super::{Connected, Transport, ip_literal, special_name};
+use super::{Connected, Transport, answer_locally};
 
 /// Sockets of the turmoil host the calling task runs in. Names resolve through the
 /// simulation's DNS (hosts registered with the `Sim`); `localhost` is loopback and names under
@@ -16,14 +16,9 @@ impl Transport for SimTransport {
     type UdpSocket = turmoil::net::UdpSocket;
 
     async fn lookup_host(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
-        if let Some(ip) = ip_literal(host) {
-            return Ok(vec![SocketAddr::new(ip, port)]);
-        }
-        if let Some(answer) = special_name(host) {
-            // The simulated hosts are IPv4: keep the IPv4 loopback only.
-            return answer.map(|ips| {
-                ips.into_iter().filter(|ip| ip.is_ipv4()).map(|ip| SocketAddr::new(ip, port)).collect()
-            });
+        if let Some(answer) = answer_locally(host, port) {
+            // The simulated hosts are IPv4: keep the IPv4 addresses only.
+            return answer.map(|addrs| addrs.into_iter().filter(SocketAddr::is_ipv4).collect());
         }
         Ok(turmoil::net::lookup_host((host, port)).await?.collect())
     }
