@@ -22,3 +22,15 @@ fn fixtures_match_the_minted_zoo() {
     }
     let _ = std::fs::remove_dir_all(&minted);
 }
+
+/// Keys are written as PKCS#8 version 1 (RFC 5208), which every TLS library reads; version 2
+/// (RFC 5958, with the public key) is refused by OpenSSL 3.0, which ports on LuaSec use.
+#[test]
+fn keys_are_pkcs8_version_1() {
+    let zoo = CertZoo::shared();
+    for leaf in zoo.leaves() {
+        let der = leaf.key.secret_pkcs8_der();
+        // SEQUENCE { INTEGER version, ... }: the version is the first INTEGER's value.
+        assert_eq!(&der[2..5], &[0x02, 0x01, 0x00], "{}: not PKCS#8 version 1", leaf.name);
+    }
+}
