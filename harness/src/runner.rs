@@ -99,6 +99,9 @@ pub struct RunSettings {
     pub jobs: usize,
     /// The port's expected failures and skips.
     pub expectations: Expectations,
+    /// Keep the transcripts of passing cases too (for `--transcript-dir`); otherwise only the
+    /// cases that did not pass keep theirs, so that a long sweep stays small.
+    pub keep_passing_transcripts: bool,
 }
 
 /// Runs every job, `settings.jobs` at a time, calling `progress` after each with its report.
@@ -142,6 +145,8 @@ pub fn run_job(job: &Job, settings: &RunSettings) -> CaseReport {
         None => execute(job, settings),
     };
     let (status, message) = settings.expectations.judge(job, status, message);
+    let transcript =
+        if status == Status::Pass && !settings.keep_passing_transcripts { Vec::new() } else { transcript };
     CaseReport {
         id: job.case.id.into(),
         clauses: job.case.clauses.iter().map(|c| c.to_string()).collect(),

@@ -223,6 +223,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
     let settings = RunSettings {
         engine,
         expectations,
+        keep_passing_transcripts: args.transcript_dir.is_some(),
         certs: certs.to_path_buf(),
         jobs: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
     };
