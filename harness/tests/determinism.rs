@@ -24,7 +24,8 @@ fn transcript(id: &str, seed: u64) -> String {
     report.transcript.join("\n")
 }
 
-const CASES: [&str; 3] = ["tcp.open.echo", "fault.latency.timeout_then_late_bytes", "fault.udp_loss.datagrams_intact_or_absent"];
+const CASES: [&str; 3] =
+    ["tcp.open.echo", "fault.latency.timeout_then_late_bytes", "fault.udp_loss.datagrams_intact_or_absent"];
 
 #[test]
 fn the_same_seed_gives_the_same_transcript() {

@@ -85,9 +85,17 @@ fn each_naive_switch_is_caught_by_the_clauses_it_breaks() {
     }
     let table: [(&str, &[&str], &[&str]); 4] = [
         // recv_line through receive('*l'): the newline and '\r' are stripped (TCP-RECV-LINE).
-        ("newline", &["tcp.recv_line.crlf", "tcp.recv_line.dribble"], &["perm.default_deny.tcp", "tls.reject.expired"]),
+        (
+            "newline",
+            &["tcp.recv_line.crlf", "tcp.recv_line.dribble"],
+            &["perm.default_deny.tcp", "tls.reject.expired"],
+        ),
         // No host-name check, as LuaSec 1.2 (TLS-REJECT-ZOO, TLS-SNI-NAME).
-        ("hostcheck", &["tls.reject.wrong_host", "tls.reject.wildcard_apex"], &["tls.reject.expired", "tcp.recv_line.crlf"]),
+        (
+            "hostcheck",
+            &["tls.reject.wrong_host", "tls.reject.wildcard_apex"],
+            &["tls.reject.expired", "tcp.recv_line.crlf"],
+        ),
         // verify off unless asked, as LuaSec (SSL-OPT-VERIFY, SSL-DEFAULT-SAFE).
         ("verify", &["tls.default.unknown_root_rejected", "tls.reject.expired"], &["tcp.recv_line.crlf"]),
         // Permissions ignored (PERM-DEFAULT-DENY, TCP-OPEN-DENIED, PERM-BEFORE-IO).

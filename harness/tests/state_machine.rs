@@ -116,7 +116,6 @@ fn config() -> ProptestConfig {
     config
 }
 
-
 /// The timeout of every receive that the model expects either to succeed or to time out. It
 /// exceeds the simulated network's round trip (at most 2 × 100 ms of latency), so that data the
 /// model holds as pending has always arrived.

@@ -205,7 +205,10 @@ impl StreamSocket {
         if self.send_shut {
             return Err(NetError::new(
                 ErrorClass::Closed,
-                format!("starttls with {} after shutdown(:send): the handshake cannot be written", self.remote),
+                format!(
+                    "starttls with {} after shutdown(:send): the handshake cannot be written",
+                    self.remote
+                ),
             ));
         }
         if self.buffer.buffered() > 0 {

@@ -900,7 +900,9 @@ impl Framer for EndOfStreamEndsALine {
     }
     fn take_line(&mut self, max_length: usize) -> Result<Option<Vec<u8>>, FrameError> {
         match self.0.take_line(max_length) {
-            Err(FrameError::EndOfStream { buffered }) if buffered > 0 => Ok(Some(self.0.take_some(usize::MAX).unwrap_or_default())),
+            Err(FrameError::EndOfStream { buffered }) if buffered > 0 => {
+                Ok(Some(self.0.take_some(usize::MAX).unwrap_or_default()))
+            }
             other => other,
         }
     }
