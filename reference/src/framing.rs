@@ -91,7 +91,7 @@ impl RecvBuffer {
     /// TCP-RECV-EXACT, IO-EXACT-ZERO: exactly `n` bytes, or [`FrameError::EndOfStream`] when
     /// the stream ends first.
     pub fn take_exact(&mut self, n: usize) -> Result<Option<Vec<u8>>, FrameError> {
-        if self.data.len() == n && n > 0 {
+        if self.data.len() == n {
             // The whole buffer is the frame: hand it over without copying.
             return Ok(Some(Vec::from(std::mem::take(&mut self.data))));
         }
