@@ -55,12 +55,20 @@ pub struct TlsPeer {
     pub client_auth: bool,
     /// STARTTLS: before the handshake, reads one plaintext line and answers with these bytes.
     pub starttls_reply: Option<Vec<u8>>,
+    /// Echoes one line, then closes the TCP connection without a TLS close_notify.
+    pub abrupt_close: bool,
 }
 
 impl TlsPeer {
     /// A TLS 1.2 and 1.3 server for `leaf`, without client authentication or STARTTLS.
     pub fn new(leaf: &str) -> Self {
-        Self { leaf: leaf.into(), tls12_only: false, client_auth: false, starttls_reply: None }
+        Self {
+            leaf: leaf.into(),
+            tls12_only: false,
+            client_auth: false,
+            starttls_reply: None,
+            abrupt_close: false,
+        }
     }
 }
 

@@ -110,6 +110,21 @@ async fn serve_tls(peer: &TlsPeer, mut stream: BoxedStream) -> std::io::Result<(
     }
     let acceptor = tokio_rustls::TlsAcceptor::from(tls_config(peer)?);
     match acceptor.accept(stream).into_fallible().await {
+        Ok(mut tls) if peer.abrupt_close => {
+            let mut line = Vec::new();
+            let mut byte = [0u8; 1];
+            while tls.read(&mut byte).await? == 1 {
+                line.push(byte[0]);
+                if byte[0] == b'\n' {
+                    break;
+                }
+            }
+            tls.write_all(&line).await?;
+            tls.flush().await?;
+            // Drop the TCP connection under the session: no close_notify is sent.
+            drop(tls.into_inner());
+            Ok(())
+        }
         Ok(tls) => {
             let (mut reader, mut writer) = tokio::io::split(tls);
             tokio::io::copy(&mut reader, &mut writer).await?;

@@ -41,6 +41,15 @@ pub const CASES: &[Case] = &[
         timeout_per_call
     ),
     case!(
+        "io.timeout.zero_is_a_poll",
+        ["IO-TIMEOUT-DEFAULT", "IO-NOTHING-LOST"],
+        Must,
+        TCP,
+        Worlds::Both,
+        "timeout: 0 is a valid wait (not an ArgumentError): Timeout when nothing is there, the line when it is, nothing lost",
+        timeout_zero
+    ),
+    case!(
         "io.timeout.negative",
         ["IO-TIMEOUT-DEFAULT", "IO-NOTHING-LOST"],
         Must,
@@ -738,5 +747,16 @@ async fn shutdown_read_line_and_exact(ctx: Ctx) -> CaseResult {
     engine.nil(Request::shutdown(sock, ":recv")).await?;
     engine.raises(Request::recv_line(sock, waits.ok_opts()), "EndOfStream").await?;
     engine.raises(Request::recv_exact(sock, 1, waits.ok_opts()), "EndOfStream").await?;
+    engine.close(sock).await
+}
+
+async fn timeout_zero(ctx: Ctx) -> CaseResult {
+    let waits = Waits::of(&ctx);
+    let peer = ctx.peers.tcp(script(vec![Step::Pause(Duration::from_millis(300)), send(b"now\n")])).await;
+    let mut engine = ctx.engine_for_peers().await?;
+    let sock = connect(&mut engine, &peer, waits).await?;
+    engine.raises(Request::recv_line(sock, CallOpts::timeout(0.0)), "Timeout").await?;
+    let line = engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?;
+    expect_eq("the line after the zero wait", show(&line), show(b"now\n"))?;
     engine.close(sock).await
 }

@@ -7,7 +7,7 @@ use crate::case;
 use crate::catalog::{Case, Worlds};
 use crate::contract::{CallOpts, Feature, Handle, Property, Raised, Request, Value, Wait};
 use crate::peers::{Peer, PeerAddr, Step};
-use crate::script::{CaseResult, Ctx, Failure, Script, expect, expect_eq, show};
+use crate::script::{CaseResult, Ctx, Failure, Script, expect, expect_eq, expect_mentions, show};
 
 const TCP: &[Feature] = &[Feature::Tcp];
 const TCP_LISTEN: &[Feature] = &[Feature::Tcp, Feature::Listen];
@@ -162,7 +162,7 @@ pub const CASES: &[Case] = &[
         Must,
         TCP,
         Worlds::Both,
-        "port 0, 65536 and -1 raise ArgumentError naming port, with tcp and with .new",
+        "port 0, 65536 and -1 raise ArgumentError naming port and the host:port given, with tcp and with .new",
         open_bad_port
     ),
     case!(
@@ -753,6 +753,8 @@ async fn open_bad_port(ctx: Ctx) -> CaseResult {
     for port in [0, 65536, -1] {
         let raised = engine.raises(Request::tcp(&host, port), "ArgumentError").await?;
         mentions(&raised, "port")?;
+        // The message names the argument, the host and the port, as the script gave them.
+        expect_mentions(&raised, &[&format!("{host}:{port}")])?;
         let raised =
             engine.raises(Request::tcp_new(&host, port, Wait::Seconds(waits.ok())), "ArgumentError").await?;
         mentions(&raised, "port")?;

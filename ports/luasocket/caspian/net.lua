@@ -26,12 +26,14 @@ local now = socket.gettime
 -- ------------------------------------------------------------------------------------------
 -- Arguments
 
-function M.check_port(port, allow_zero)
+-- Errors name the argument, and the host and port as the script gave them.
+function M.check_port(port, allow_zero, host)
+  local target = string.format(" (target %s:%s)", tostring(host), tostring(port))
   if math.type(port) == "float" and port == math.floor(port) then port = math.tointeger(port) end
-  if math.type(port) ~= "integer" then argument("port", "must be an integer, got " .. tostring(port)) end
+  if math.type(port) ~= "integer" then argument("port", "must be an integer, got " .. tostring(port) .. target) end
   local lo = allow_zero and 0 or 1
   if port < lo or port > 65535 then
-    argument("port", string.format("must be in %d..65535, got %d", lo, port))
+    argument("port", string.format("must be in %d..65535, got %d", lo, port) .. target)
   end
   return port
 end
@@ -432,7 +434,7 @@ end
 
 function M.tcp(policy, host, port, timeout_arg)
   M.check_host(host)
-  port = M.check_port(port)
+  port = M.check_port(port, false, host)
   local timeout = M.check_timeout(timeout_arg, M.DEFAULT_TIMEOUT)
   local ok, why = permissions.check_connect(policy, host, port)
   if not ok then raise("PermissionDenied", why) end
@@ -449,7 +451,7 @@ Listener.__index = Listener
 
 local function bind_address(policy, host, port, what)
   M.check_host(host)
-  port = M.check_port(port, true)
+  port = M.check_port(port, true, host)
   local ok, why = permissions.check_listen(policy, host, port)
   if not ok then raise("PermissionDenied", why) end
   local kind, ip = M.resolve(host, port)
@@ -537,7 +539,7 @@ function M.udp(policy, host, port)
   local family = "ipv4"
   if host ~= nil or port ~= nil then
     M.check_host(host)
-    port = M.check_port(port)
+    port = M.check_port(port, false, host)
     local ok, why = permissions.check_connect(policy, host, port)
     if not ok then raise("PermissionDenied", why) end
     local kind, ip = M.resolve(host, port)
@@ -617,7 +619,7 @@ end
 
 function Udp:send_to(data, host, port)
   M.check_host(host)
-  port = M.check_port(port)
+  port = M.check_port(port, false, host)
   check_datagram(data)
   self:ensure_open()
   local ok, why = permissions.check_connect(self.policy, host, port)

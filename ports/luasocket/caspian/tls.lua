@@ -373,7 +373,7 @@ end
 
 function M.open(policy, host, port, timeout_arg, tls)
   net.check_host(host)
-  port = net.check_port(port)
+  port = net.check_port(port, false, host)
   local timeout = net.check_timeout(timeout_arg, net.DEFAULT_TIMEOUT)
   local ctx, verify = M.context(tls)
   local ok, why = permissions.check_connect(policy, host, port)
