@@ -17,6 +17,15 @@ const LISTEN: &[Feature] = &[Feature::Tcp, Feature::Listen];
 
 pub const CASES: &[Case] = &[
     case!(
+        "listener.open.address_not_local",
+        ["LST-OPEN"],
+        Should,
+        LISTEN,
+        Worlds::SimOnly("binding an address of another host needs a network the suite owns"),
+        "tcp_listen on an address that is not the machine's raises ArgumentError naming it (D17)",
+        listen_on_foreign_address
+    ),
+    case!(
         "listener.open.ephemeral",
         ["LST-OPEN"],
         Must,
@@ -654,4 +663,12 @@ async fn example_echo_dribbled(ctx: Ctx) -> CaseResult {
     serve_one(&mut engine, server).await?;
     expect_bytes("what the client read", dialed(dialer.await)?, b"hello\n")?;
     engine.close(server).await
+}
+
+async fn listen_on_foreign_address(ctx: Ctx) -> CaseResult {
+    // An address on the simulated network that no host has.
+    let foreign = "192.168.0.250";
+    let mut engine = ctx.engine(None, Some("")).await?;
+    let raised = engine.raises(Request::tcp_listen(foreign, 0), "ArgumentError").await?;
+    expect_mentions(&raised, &[foreign])
 }
