@@ -6,6 +6,9 @@
 // for grep; rustdoc does not document macro invocations, hence the allow.
 #![allow(unused_doc_comments)]
 
+#[macro_use]
+mod common;
+
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -16,43 +19,6 @@ use caspian_reference::permissions::Permissions;
 use caspian_reference::tcp::TcpSocket;
 use caspian_reference::transport::Transport;
 use caspian_reference::{CallOpts, ErrorClass, NetError, NetResult, TimeoutOpt};
-
-/// Runs one case body in both worlds: `<name>::real` and `<name>::sim`. A case that outlives its
-/// guard (10 s real, 300 s of virtual time) fails instead of hanging, e.g. when a timeout is
-/// ignored.
-macro_rules! in_both_worlds {
-    ($name:ident, |$transport:ident, $peers:ident| $body:block) => {
-        mod $name {
-            use super::*;
-
-            #[test]
-            fn real() {
-                caspian_harness::world::run_real(|$transport, $peers| async move {
-                    guarded(REAL_GUARD, async move $body).await
-                })
-            }
-
-            #[test]
-            fn sim() {
-                caspian_harness::world::run_sim(7, |$transport, $peers| async move {
-                    guarded(SIM_GUARD, async move $body).await
-                })
-            }
-        }
-    };
-}
-
-/// The longest a case may take on loopback.
-const REAL_GUARD: Duration = Duration::from_secs(10);
-/// The longest a case may take in virtual time.
-const SIM_GUARD: Duration = Duration::from_secs(300);
-
-/// Runs a case body, failing it when it outlives `guard`.
-async fn guarded(guard: Duration, body: impl std::future::Future<Output = ()>) {
-    if tokio::time::timeout(guard, body).await.is_err() {
-        panic!("the case did not finish within {guard:?}: an operation waited past its timeout");
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

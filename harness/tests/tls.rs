@@ -11,6 +11,9 @@
 // for grep; rustdoc does not document macro invocations, hence the allow.
 #![allow(unused_doc_comments)]
 
+#[macro_use]
+mod common;
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,28 +30,6 @@ use caspian_reference::transport::Transport;
 use caspian_reference::transport::sim::SimClock;
 use caspian_reference::{CallOpts, ErrorClass, NetError, NetResult, TimeoutOpt};
 use tokio::io::AsyncWriteExt;
-
-/// Runs one case body in both worlds: `<name>::real` and `<name>::sim`. Attributes written
-/// before the name (the clause IDs as a doc comment, an `#[ignore]`) go on both tests.
-macro_rules! in_both_worlds {
-    ($(#[$meta:meta])* $name:ident, |$transport:ident, $peers:ident| $body:block) => {
-        mod $name {
-            use super::*;
-
-            $(#[$meta])*
-            #[test]
-            fn real() {
-                caspian_harness::world::run_real(|$transport, $peers| async move $body)
-            }
-
-            $(#[$meta])*
-            #[test]
-            fn sim() {
-                caspian_harness::world::run_sim(7, |$transport, $peers| async move $body)
-            }
-        }
-    };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
