@@ -1916,6 +1916,18 @@ zoo_entries!(
     client_only_eku,
 );
 
+async fn eof_without_close_notify(ctx: Ctx) -> CaseResult {
+    let peer = tls_peer(&ctx, TlsPeer { abrupt_close: true, ..TlsPeer::new("good") }).await;
+    let mut engine = ctx.engine_for_peers().await?;
+    let sock = open_good(&ctx, &mut engine, &peer).await?;
+    engine.send_all(sock, b"last\n").await?;
+    expect_eq("the echoed line", show(&engine.recv_line(sock).await?), show(b"last\n"))?;
+    let rest = engine.bytes(Request::Recv { handle: sock, max_bytes: 10, opts: patient(&ctx) }).await?;
+    expect_eq("recv at the abrupt end", show(&rest), show(b""))?;
+    engine.raises(Request::recv_line(sock, patient(&ctx)), "EndOfStream").await?;
+    engine.close(sock).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1941,16 +1953,4 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), before, "duplicate case IDs");
     }
-}
-
-async fn eof_without_close_notify(ctx: Ctx) -> CaseResult {
-    let peer = tls_peer(&ctx, TlsPeer { abrupt_close: true, ..TlsPeer::new("good") }).await;
-    let mut engine = ctx.engine_for_peers().await?;
-    let sock = open_good(&ctx, &mut engine, &peer).await?;
-    engine.send_all(sock, b"last\n").await?;
-    expect_eq("the echoed line", show(&engine.recv_line(sock).await?), show(b"last\n"))?;
-    let rest = engine.bytes(Request::Recv { handle: sock, max_bytes: 10, opts: patient(&ctx) }).await?;
-    expect_eq("recv at the abrupt end", show(&rest), show(b""))?;
-    engine.raises(Request::recv_line(sock, patient(&ctx)), "EndOfStream").await?;
-    engine.close(sock).await
 }
