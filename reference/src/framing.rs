@@ -44,11 +44,6 @@ impl RecvBuffer {
         self.data.len()
     }
 
-    /// True once the driver has seen end of stream.
-    pub fn at_eof(&self) -> bool {
-        self.eof
-    }
-
     /// Records that the stream has ended: no byte will be appended after this.
     pub fn mark_eof(&mut self) {
         self.eof = true;
