@@ -581,12 +581,15 @@ async fn open_echo(ctx: Ctx) -> CaseResult {
     engine.close(sock).await
 }
 
-async fn open_properties(ctx: Ctx) -> CaseResult {
-    let echo = ctx.peers.tcp(Peer::Echo).await;
-    let mut engine = ctx.engine_for_peers().await?;
-    let sock = engine.tcp(&echo.host, echo.port).await?;
-    expect_eq(".host", engine.get(sock, Property::Host).await?, Value::Str(echo.host.clone()))?;
-    expect_eq(".port", engine.get(sock, Property::Port).await?, Value::Int(echo.port.into()))?;
+/// The properties of a socket just opened to `peer`: the host as named, its port, a local IP
+/// and port, connected, and the default 30 s timeout (shared by tcp and ssl: SSL-SURFACE).
+pub(super) async fn expect_fresh_properties(
+    engine: &mut Script,
+    sock: Handle,
+    peer: &PeerAddr,
+) -> CaseResult {
+    expect_eq(".host", engine.get(sock, Property::Host).await?, Value::Str(peer.host.clone()))?;
+    expect_eq(".port", engine.get(sock, Property::Port).await?, Value::Int(peer.port.into()))?;
     let local_host = engine.get(sock, Property::LocalHost).await?;
     expect(matches!(&local_host, Value::Str(ip) if ip.parse::<std::net::IpAddr>().is_ok()), || {
         format!(".local_host: expected an IP address, got {local_host:?}")
@@ -597,6 +600,13 @@ async fn open_properties(ctx: Ctx) -> CaseResult {
     })?;
     expect_eq(".connected?", engine.get(sock, Property::Connected).await?, Value::Bool(true))?;
     expect_eq(".timeout", engine.get(sock, Property::Timeout).await?, Value::Float(30.0))
+}
+
+async fn open_properties(ctx: Ctx) -> CaseResult {
+    let echo = ctx.peers.tcp(Peer::Echo).await;
+    let mut engine = ctx.engine_for_peers().await?;
+    let sock = engine.tcp(&echo.host, echo.port).await?;
+    expect_fresh_properties(&mut engine, sock, &echo).await
 }
 
 async fn open_host_as_named(ctx: Ctx) -> CaseResult {

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+use super::tcp::expect_fresh_properties;
 use crate::case;
 use crate::catalog::{Case, Worlds};
 use crate::contract::{
@@ -1093,18 +1094,7 @@ async fn open_properties(ctx: Ctx) -> CaseResult {
     let good = good_peer(&ctx).await;
     let mut engine = ctx.engine_for_peers().await?;
     let sock = open_good(&ctx, &mut engine, &good).await?;
-    expect_eq(".host", engine.get(sock, Property::Host).await?, Value::Str(good.host.clone()))?;
-    expect_eq(".port", engine.get(sock, Property::Port).await?, Value::Int(good.port.into()))?;
-    let local_host = engine.get(sock, Property::LocalHost).await?;
-    expect(matches!(&local_host, Value::Str(ip) if ip.parse::<std::net::IpAddr>().is_ok()), || {
-        format!(".local_host: expected an IP address, got {local_host:?}")
-    })?;
-    let local_port = engine.get(sock, Property::LocalPort).await?;
-    expect(matches!(local_port, Value::Int(1..=65535)), || {
-        format!(".local_port: expected 1..65535, got {local_port:?}")
-    })?;
-    expect_eq(".connected?", engine.get(sock, Property::Connected).await?, Value::Bool(true))?;
-    expect_eq(".timeout", engine.get(sock, Property::Timeout).await?, Value::Float(30.0))?;
+    expect_fresh_properties(&mut engine, sock, &good).await?;
     engine.nil(Request::SetTimeout { handle: sock, timeout: Some(12.5) }).await?;
     expect_eq(".timeout after setting it", engine.get(sock, Property::Timeout).await?, Value::Float(12.5))?;
     echoes(&ctx, &mut engine, sock).await?;
