@@ -61,6 +61,16 @@ pub fn catalog() -> Vec<Case> {
     crate::cases::ALL.iter().flat_map(|family| family.iter().copied()).collect()
 }
 
+/// The listing of `cases` that `caspian-conform list` prints: one line per case (ID, level,
+/// clauses), in the order given, then the count.
+pub fn listing(cases: &[Case]) -> String {
+    cases
+        .iter()
+        .map(|case| format!("{:<48} {:<6} {}\n", case.id, case.level.name(), case.clauses.join(",")))
+        .chain(std::iter::once(format!("{} cases\n", cases.len())))
+        .collect()
+}
+
 /// Builds a [`Case`] from an `async fn(Ctx) -> CaseResult`.
 #[macro_export]
 macro_rules! case {

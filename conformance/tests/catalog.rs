@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use caspian_conformance::catalog::catalog;
+use caspian_conformance::catalog::{catalog, listing};
 use caspian_conformance::clauses::{CLAUSES, clause};
 
 #[test]
@@ -53,4 +53,34 @@ fn clause_table_matches_the_spec() {
         .collect();
     let embedded: Vec<&str> = CLAUSES.iter().map(|c| c.id).collect();
     assert_eq!(embedded, in_spec, "conformance/src/clauses.rs is out of date with clauses.md");
+}
+
+/// The catalog's IDs, levels, clauses and order are those recorded in `catalog_list.txt`: a
+/// change to the catalog shows up as a reviewed change of that file. With
+/// `UPDATE_CATALOG_LIST=1` the test rewrites the file instead.
+#[test]
+fn catalog_matches_the_recorded_list() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/catalog_list.txt");
+    let rendered = listing(&catalog());
+    if std::env::var_os("UPDATE_CATALOG_LIST").is_some_and(|v| v == "1") {
+        std::fs::write(&path, &rendered).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        return;
+    }
+    let recorded = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    if let Some((n, (now, then))) =
+        rendered.lines().zip(recorded.lines()).enumerate().find(|(_, (now, then))| now != then)
+    {
+        panic!(
+            "the catalog differs from {} at line {}:\n  now:      {now}\n  recorded: {then}\n\
+             (run with UPDATE_CATALOG_LIST=1 to record a deliberate change)",
+            path.display(),
+            n + 1
+        );
+    }
+    assert_eq!(
+        rendered.lines().count(),
+        recorded.lines().count(),
+        "the catalog and {} differ in length (UPDATE_CATALOG_LIST=1 records a deliberate change)",
+        path.display()
+    );
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use caspian_conformance::catalog::{Case, Level, Worlds, catalog};
+use caspian_conformance::catalog::{Case, Level, Worlds, catalog, listing};
 use caspian_conformance::clauses::clause;
 use caspian_harness::certs::CertZoo;
 use caspian_harness::engines::process::{self, ProcessSpec};
@@ -314,10 +314,7 @@ fn list(select: &Select, markdown: bool, update: Option<&PathBuf>) -> Result<Exi
             }
         }
     } else {
-        for case in &cases {
-            println!("{:<48} {:<6} {}", case.id, case.level.name(), case.clauses.join(","));
-        }
-        println!("{} cases", cases.len());
+        print!("{}", listing(&cases));
     }
     Ok(ExitCode::SUCCESS)
 }
