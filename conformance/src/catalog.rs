@@ -34,6 +34,15 @@ pub enum Worlds {
 /// A case body.
 pub type CaseFn = fn(Ctx) -> LocalFuture<'static, CaseResult>;
 
+/// A case body and where it is written, so that a report can point at the checks.
+#[derive(Clone, Copy)]
+pub struct Body {
+    pub run: CaseFn,
+    /// The source file, as `file!()` names it (from the workspace root).
+    pub file: &'static str,
+    pub line: u32,
+}
+
 /// One conformance case.
 #[derive(Clone, Copy)]
 pub struct Case {
@@ -47,7 +56,7 @@ pub struct Case {
     /// What the engine must implement for the case to run (else UNIMPLEMENTED).
     pub needs: &'static [Feature],
     pub worlds: Worlds,
-    pub run: CaseFn,
+    pub run: Body,
 }
 
 impl std::fmt::Debug for Case {
@@ -71,18 +80,21 @@ pub fn listing(cases: &[Case]) -> String {
         .collect()
 }
 
-/// Builds a [`Case`] from an `async fn(Ctx) -> CaseResult`.
+/// Turns `async |ctx| …` (a body taking the case's [`Ctx`], giving a [`CaseResult`]) into the
+/// [`Body`] of a case, recording the file and line where it is written. The body is written as
+/// an async closure so that rustfmt formats it; it becomes an `async fn` of its own.
 #[macro_export]
-macro_rules! case {
-    ($id:literal, [$($clause:literal),+ $(,)?], $level:ident, $needs:expr, $worlds:expr, $description:literal, $body:path) => {
-        $crate::catalog::Case {
-            id: $id,
-            clauses: &[$($clause),+],
-            level: $crate::catalog::Level::$level,
-            description: $description,
-            needs: $needs,
-            worlds: $worlds,
-            run: |ctx| Box::pin($body(ctx)),
+macro_rules! body {
+    (async |$ctx:ident| $body:expr) => {
+        $crate::catalog::Body {
+            run: {
+                async fn body($ctx: $crate::script::Ctx) -> $crate::script::CaseResult {
+                    $body
+                }
+                |ctx| Box::pin(body(ctx))
+            },
+            file: file!(),
+            line: line!(),
         }
     };
 }

@@ -2,7 +2,8 @@
 //!
 //! [`contract`] is what an engine implements (in process, or as a driver-protocol port);
 //! [`catalog`] lists every case with the clauses it checks; [`script`] is what a case body works
-//! with; [`peers`] describes the peers a case asks its world for.
+//! with; [`peers`] describes the peers a case asks its world for; [`waits`] is how long
+//! cases wait in each world.
 
 pub mod cases;
 pub mod catalog;
@@ -11,4 +12,5 @@ pub mod contract;
 pub mod driver;
 pub mod peers;
 pub mod script;
+pub mod waits;
 pub mod zoo;

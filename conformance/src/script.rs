@@ -58,14 +58,26 @@ pub fn expect_bytes(what: &str, actual: Vec<u8>, expected: &[u8]) -> CaseResult 
 }
 
 /// Fails unless the exception's message names every one of `parts` (an argument, a host:port,
-/// a flag).
+/// a flag), as written.
 pub fn expect_mentions(raised: &Raised, parts: &[&str]) -> CaseResult {
-    for part in parts {
-        expect(raised.message.contains(part), || {
-            format!("the {} message should name {part:?}: {:?}", raised.class, raised.message)
-        })?;
-    }
-    Ok(())
+    parts.iter().try_for_each(|part| expect_named(raised, format!("{part:?}"), raised.message.contains(part)))
+}
+
+/// Fails unless the exception's message names `host:port` literally, as the script gave them.
+pub fn expect_names(raised: &Raised, host: &str, port: impl fmt::Display) -> CaseResult {
+    expect_mentions(raised, &[&format!("{host}:{port}")])
+}
+
+/// Fails unless the exception's message names the argument `name` as a word of its own (the
+/// `n` of "n must be ...", not the n inside "connection").
+pub fn expect_argument(raised: &Raised, name: &str) -> CaseResult {
+    let named = raised.message.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|word| word == name);
+    expect_named(raised, format!("the argument {name}"), named)
+}
+
+/// The failure of a message that should name `what` and does not (unless `named`).
+fn expect_named(raised: &Raised, what: String, named: bool) -> CaseResult {
+    expect(named, || format!("the {} message should name {what}: {:?}", raised.class, raised.message))
 }
 
 /// Bytes as a readable string for messages.

@@ -198,7 +198,7 @@ fn skip_reason(job: &Job, settings: &RunSettings) -> Option<(Status, String)> {
 /// Runs the case body, catching a panic of the harness as a failure of its own. An engine's own
 /// fault (crash, hang, broken protocol) outranks what the case concluded.
 fn execute(job: &Job, settings: &RunSettings) -> (Status, Option<String>, Vec<String>) {
-    let run = job.case.run;
+    let run = job.case.run.run;
     let engine = settings.engine.clone();
     let certs = settings.certs.clone();
     let world = job.world;

@@ -1,4 +1,5 @@
-//! The cases, one module per clause family.
+//! The cases: one folder per clause family, one file per clause group, each case declared
+//! beside its body. [`support`] holds what the bodies of several families share.
 
 use crate::catalog::Case;
 
@@ -6,6 +7,7 @@ pub mod fault;
 pub mod io;
 pub mod listener;
 pub mod perm;
+mod support;
 pub mod tcp;
 pub mod tls;
 pub mod udp;

@@ -327,6 +327,7 @@ fn explain(id: &str) -> Result<ExitCode, String> {
         .ok_or_else(|| format!("no case {id:?} (see `caspian-conform list`)"))?;
     println!("{}  [{}]", case.id, case.level.name());
     println!("  {}", case.description);
+    println!("  checked at {}:{}", case.run.file, case.run.line);
     println!("  needs: {:?}", case.needs);
     match case.worlds {
         Worlds::Both => println!("  worlds: sim and real"),

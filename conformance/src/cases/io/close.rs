@@ -1,0 +1,63 @@
+//! IO-CLOSE-IDEMPOTENT: close twice, and every call after close.
+
+use crate::body;
+use crate::catalog::Case;
+use crate::catalog::Level::*;
+use crate::catalog::Worlds::*;
+use crate::contract::Request;
+use crate::peers::Peer;
+use crate::script::expect_names;
+use crate::waits::Waits;
+
+use super::TCP;
+use crate::cases::support::{connect, recv_opts};
+
+pub const TWICE: Case = Case {
+    id: "io.close.twice",
+    clauses: &["IO-CLOSE-IDEMPOTENT", "TCP-CLOSE"],
+    level: Must,
+    needs: TCP,
+    worlds: Both,
+    description: "close twice returns nil both times",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let echo = ctx.peers.tcp(Peer::Echo).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = connect(&mut engine, &echo, waits).await?;
+        engine.nil(Request::close(sock)).await?;
+        engine.nil(Request::close(sock)).await
+    }),
+};
+
+pub const THEN_CLOSED: Case = Case {
+    id: "io.close.then_closed",
+    clauses: &["IO-CLOSE-IDEMPOTENT", "TCP-CLOSE"],
+    level: Must,
+    needs: TCP,
+    worlds: Both,
+    description: "after close send, send(\"\"), send_all, recv, recv_line, recv_exact (even of 0) and shutdown raise Closed naming host:port",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let echo = ctx.peers.tcp(Peer::Echo).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = connect(&mut engine, &echo, waits).await?;
+        engine.close(sock).await?;
+        let requests = [
+            Request::send(sock, b"x"),
+            Request::send(sock, b""),
+            Request::send_all(sock, b"x"),
+            recv_opts(sock, 10, waits.ok_opts()),
+            Request::recv_line(sock, waits.ok_opts()),
+            Request::recv_exact(sock, 1, waits.ok_opts()),
+            Request::recv_exact(sock, 0, waits.ok_opts()),
+            Request::shutdown(sock, ":send"),
+            Request::shutdown(sock, ":recv"),
+            Request::shutdown(sock, ":both"),
+        ];
+        for request in requests {
+            let raised = engine.raises(request, "Closed").await?;
+            expect_names(&raised, &echo.host, echo.port)?;
+        }
+        Ok(())
+    }),
+};

@@ -1,0 +1,168 @@
+//! IO-TIMEOUT-DEFAULT: the default, per-call, nil, zero and negative timeouts.
+
+use std::time::Duration;
+
+use crate::body;
+use crate::catalog::Case;
+use crate::catalog::Level::*;
+use crate::catalog::Worlds::*;
+use crate::contract::{CallOpts, Property, Request, Value, Wait};
+use crate::peers::Step;
+use crate::script::{expect_argument, expect_eq, expect_names, show};
+use crate::waits::Waits;
+
+use super::TCP;
+use crate::cases::support::{FOREVER, connect, recv_opts, script, send};
+
+pub const DEFAULT_30S: Case = Case {
+    id: "io.timeout.default_30s",
+    clauses: &["IO-TIMEOUT-DEFAULT"],
+    level: Must,
+    needs: TCP,
+    worlds: SimOnly("waits out the 30 s default, which costs nothing in virtual time only"),
+    description: "with the default timeout recv_line waits through 25 s of silence but raises Timeout in a 35 s one; recv_line(timeout: nil) then gets the line",
+    run: body!(async |ctx| {
+        let steps = vec![
+            Step::Pause(Duration::from_secs(25)),
+            send(b"early\n"),
+            Step::Pause(Duration::from_secs(35)),
+            send(b"late\n"),
+        ];
+        let peer = ctx.peers.tcp(script(steps)).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = engine.tcp(&peer.host, peer.port).await?;
+        // 25 s of silence is within the default.
+        expect_eq("recv_line after 25 s", show(&engine.recv_line(sock).await?), show(b"early\n"))?;
+        // 35 s is not.
+        let raised = engine.raises(Request::recv_line(sock, CallOpts::default()), "Timeout").await?;
+        expect_names(&raised, &peer.host, peer.port)?;
+        expect_eq(
+            "recv_line(timeout: nil)",
+            show(&engine.bytes(Request::recv_line(sock, FOREVER)).await?),
+            show(b"late\n"),
+        )?;
+        engine.close(sock).await
+    }),
+};
+
+pub const NIL_WAITS_FOREVER: Case = Case {
+    id: "io.timeout.nil_waits_forever",
+    clauses: &["IO-TIMEOUT-DEFAULT", "TCP-OPEN-NEW", "TCP-PROP-TIMEOUT"],
+    level: Must,
+    needs: TCP,
+    worlds: SimOnly("waits 3 × 35 s, which costs little in virtual time only"),
+    description: "a line sent after 35 s (past the 30 s default) is received by recv_line(timeout: nil), and by a bare recv_line on a socket whose .timeout is nil (set, or from .new)",
+    run: body!(async |ctx| {
+        let peer = ctx.peers.tcp(script(vec![Step::Pause(Duration::from_secs(35)), send(b"late\n")])).await;
+        let mut engine = ctx.engine_for_peers().await?;
+
+        // Per call.
+        let sock = engine.tcp(&peer.host, peer.port).await?;
+        expect_eq(
+            "recv_line(timeout: nil)",
+            show(&engine.bytes(Request::recv_line(sock, FOREVER)).await?),
+            show(b"late\n"),
+        )?;
+        engine.close(sock).await?;
+
+        // .timeout = nil.
+        let sock = engine.tcp(&peer.host, peer.port).await?;
+        engine.nil(Request::SetTimeout { handle: sock, timeout: None }).await?;
+        expect_eq(
+            "recv_line on a socket with .timeout nil",
+            show(&engine.recv_line(sock).await?),
+            show(b"late\n"),
+        )?;
+        engine.close(sock).await?;
+
+        // .new(timeout: nil).
+        let sock = engine.handle(Request::tcp_new(&peer.host, peer.port, Wait::Forever)).await?;
+        expect_eq(
+            "recv_line on a socket from .new(timeout: nil)",
+            show(&engine.recv_line(sock).await?),
+            show(b"late\n"),
+        )?;
+        engine.close(sock).await
+    }),
+};
+
+pub const PER_CALL: Case = Case {
+    id: "io.timeout.per_call",
+    clauses: &["IO-TIMEOUT-DEFAULT"],
+    level: Must,
+    needs: TCP,
+    worlds: Both,
+    description: "on a default socket recv_line(timeout: short) raises Timeout naming host:port, recv_line(timeout: long) gets the late line, .timeout stays 30",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let peer = ctx.peers.tcp(script(vec![Step::Pause(waits.pause()), send(b"late\n")])).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = engine.tcp(&peer.host, peer.port).await?;
+        let raised = engine.raises(Request::recv_line(sock, waits.brief_opts()), "Timeout").await?;
+        expect_names(&raised, &peer.host, peer.port)?;
+        expect_eq(
+            "recv_line with a longer per-call timeout",
+            show(&engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?),
+            show(b"late\n"),
+        )?;
+        expect_eq(
+            ".timeout after per-call timeouts",
+            engine.get(sock, Property::Timeout).await?,
+            Value::Float(30.0),
+        )?;
+        engine.close(sock).await
+    }),
+};
+
+pub const ZERO_IS_A_POLL: Case = Case {
+    id: "io.timeout.zero_is_a_poll",
+    clauses: &["IO-TIMEOUT-DEFAULT", "IO-NOTHING-LOST"],
+    level: Must,
+    needs: TCP,
+    worlds: Both,
+    description: "timeout: 0 is a valid wait (not an ArgumentError): Timeout when nothing is there, the line when it is, nothing lost",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let peer = ctx.peers.tcp(script(vec![Step::Pause(Duration::from_millis(300)), send(b"now\n")])).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = connect(&mut engine, &peer, waits).await?;
+        engine.raises(Request::recv_line(sock, CallOpts::timeout(0.0)), "Timeout").await?;
+        let line = engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?;
+        expect_eq("the line after the zero wait", show(&line), show(b"now\n"))?;
+        engine.close(sock).await
+    }),
+};
+
+pub const NEGATIVE: Case = Case {
+    id: "io.timeout.negative",
+    clauses: &["IO-TIMEOUT-DEFAULT", "IO-NOTHING-LOST"],
+    level: Must,
+    needs: TCP,
+    worlds: Both,
+    description: "a per-call timeout of -1 on recv, recv_line and recv_exact raises ArgumentError naming timeout and consumes nothing",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let peer = ctx.peers.tcp(script(vec![send(b"data\n")])).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = connect(&mut engine, &peer, waits).await?;
+        // Read the first byte, so that the rest is here (buffered) for a consuming check to lose.
+        expect_eq(
+            "recv_exact(1)",
+            show(&engine.bytes(Request::recv_exact(sock, 1, waits.ok_opts())).await?),
+            show(b"d"),
+        )?;
+        let bad = CallOpts::timeout(-1.0);
+        for request in
+            [recv_opts(sock, 100, bad), Request::recv_line(sock, bad), Request::recv_exact(sock, 5, bad)]
+        {
+            let raised = engine.raises(request, "ArgumentError").await?;
+            expect_argument(&raised, "timeout")?;
+        }
+        expect_eq(
+            "recv_line after the rejected calls",
+            show(&engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?),
+            show(b"ata\n"),
+        )?;
+        engine.close(sock).await
+    }),
+};

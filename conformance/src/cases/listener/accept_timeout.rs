@@ -1,0 +1,128 @@
+//! IO-ACCEPT-TIMEOUT: how long accept waits.
+
+use std::future::{Future, poll_fn};
+use std::pin::pin;
+use std::task::Poll;
+use std::time::Duration;
+
+use crate::body;
+use crate::catalog::Case;
+use crate::catalog::Level::*;
+use crate::catalog::Worlds::*;
+use crate::contract::{CallOpts, Request};
+use crate::peers::{Peer, Step};
+use crate::script::{Failure, expect_bytes, expect_mentions};
+
+use super::LISTEN;
+use crate::cases::support::{dial_addr, dialed, listen_ephemeral};
+
+pub const TIMEOUT: Case = Case {
+    id: "listener.accept.timeout",
+    clauses: &["IO-ACCEPT-TIMEOUT", "LST-ACCEPT"],
+    level: Must,
+    needs: LISTEN,
+    worlds: Both,
+    description: "accept(timeout: 0.3) with no dialer raises Timeout naming the listener's port; the listener still accepts a later dialer",
+    run: body!(async |ctx| {
+        let mut engine = ctx.engine(None, Some("0")).await?;
+        let (listener, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let raised = engine.raises(Request::accept(listener, CallOpts::timeout(0.3)), "Timeout").await?;
+        expect_mentions(&raised, &[&port.to_string()])?;
+        let dialer =
+            ctx.peers.dial(dial_addr(&ctx, port), vec![Step::Send(b"later\n".to_vec()), Step::RecvToEnd]);
+        let sock = engine.handle(Request::accept(listener, CallOpts::timeout(5.0))).await?;
+        expect_bytes("the later dialer's line", engine.recv_line(sock).await?, b"later\n")?;
+        engine.close(sock).await?;
+        dialed(dialer.await)?;
+        engine.close(listener).await
+    }),
+};
+
+pub const WAITS_FOREVER: Case = Case {
+    id: "listener.accept.waits_forever",
+    clauses: &["IO-ACCEPT-TIMEOUT", "LST-ACCEPT"],
+    level: Must,
+    needs: LISTEN,
+    worlds: Both,
+    description: "accept without a timeout does not time out: a dialer arriving after 120 s (sim; 1.2 s in real) is accepted and its line read",
+    run: body!(async |ctx| {
+        // Past the 30 s default in sim (virtual time); in real, a short wait that still shows accept
+        // does not return or raise before a late dialer.
+        let delay =
+            if ctx.peers.is_simulated() { Duration::from_secs(120) } else { Duration::from_millis(1200) };
+        let mut engine = ctx.engine(None, Some("0")).await?;
+        let (listener, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        // A timer the peers run: a peer that holds a connection for `delay`, then closes it.
+        let timer = ctx.peers.tcp(Peer::Script(vec![Step::Pause(delay), Step::Close])).await;
+        let peers = ctx.peers.clone();
+        let target = dial_addr(&ctx, port);
+        let late_dialer = async move {
+            peers
+                .dial(timer, vec![Step::RecvToEnd])
+                .await
+                .map_err(|e| format!("the timer peer failed: {e}"))?;
+            // Only a send: the dial must end without the engine's help, which comes after the join.
+            peers.dial(target, vec![Step::Send(b"late\n".to_vec())]).await
+        };
+        let (sock, outcome) =
+            join_unless_failed(engine.handle(Request::accept(listener, CallOpts::default())), late_dialer)
+                .await?;
+        expect_bytes("the late dialer's line", engine.recv_line(sock).await?, b"late\n")?;
+        engine.close(sock).await?;
+        dialed(outcome)?;
+        engine.close(listener).await
+    }),
+};
+
+pub const NEGATIVE_TIMEOUT: Case = Case {
+    id: "listener.accept.negative_timeout",
+    clauses: &["IO-TIMEOUT-DEFAULT", "LST-ACCEPT"],
+    level: Must,
+    needs: LISTEN,
+    worlds: Both,
+    description: "accept(timeout: -1) raises ArgumentError naming timeout",
+    run: body!(async |ctx| {
+        let mut engine = ctx.engine(None, Some("0")).await?;
+        let (listener, _) = listen_ephemeral(&ctx, &mut engine).await?;
+        let raised =
+            engine.raises(Request::accept(listener, CallOpts::timeout(-1.0)), "ArgumentError").await?;
+        expect_mentions(&raised, &["timeout"])?;
+        engine.close(listener).await
+    }),
+};
+
+/// Runs `first` and `second` concurrently; returns early (without `second`'s outcome) when
+/// `first` fails, else both outcomes once both are done.
+async fn join_unless_failed<T, U>(
+    first: impl Future<Output = Result<T, Failure>>,
+    second: impl Future<Output = U>,
+) -> Result<(T, U), Failure> {
+    let mut first = pin!(first);
+    let mut second = pin!(second);
+    let mut first_done = None;
+    let mut second_done = None;
+    poll_fn(|cx| {
+        if first_done.is_none()
+            && let Poll::Ready(outcome) = first.as_mut().poll(cx)
+        {
+            match outcome {
+                Ok(value) => first_done = Some(value),
+                Err(failure) => return Poll::Ready(Err(failure)),
+            }
+        }
+        if second_done.is_none()
+            && let Poll::Ready(outcome) = second.as_mut().poll(cx)
+        {
+            second_done = Some(outcome);
+        }
+        match (first_done.take(), second_done.take()) {
+            (Some(a), Some(b)) => Poll::Ready(Ok((a, b))),
+            (a, b) => {
+                first_done = a;
+                second_done = b;
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}

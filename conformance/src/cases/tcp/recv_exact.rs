@@ -1,0 +1,69 @@
+//! TCP-RECV-EXACT.
+
+use crate::body;
+use crate::catalog::Case;
+use crate::catalog::Level::*;
+use crate::catalog::Worlds::*;
+use crate::contract::Request;
+use crate::peers::Step;
+use crate::script::{expect_eq, expect_names, show};
+use crate::waits::Waits;
+
+use super::TCP;
+use crate::cases::support::{connect, script, send};
+
+pub const DRIBBLE: Case = Case {
+    id: "tcp.recv_exact.dribble",
+    clauses: &["TCP-RECV-EXACT"],
+    level: Must,
+    needs: TCP,
+    worlds: Both,
+    description: "recv_exact(10) across a peer sending one byte at a time returns all 10 bytes at once",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let peer = ctx.peers.tcp(script(vec![Step::Dribble(b"0123456789".to_vec(), waits.dribble())])).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = connect(&mut engine, &peer, waits).await?;
+        let got = engine.bytes(Request::recv_exact(sock, 10, waits.ok_opts())).await?;
+        expect_eq("recv_exact(10)", show(&got), show(b"0123456789"))?;
+        engine.close(sock).await
+    }),
+};
+
+pub const ACROSS_SEGMENTS: Case = Case {
+    id: "tcp.recv_exact.across_segments",
+    clauses: &["TCP-RECV-EXACT"],
+    level: Must,
+    needs: TCP,
+    worlds: Both,
+    description: "\"abc\", a pause, \"defgh\": recv_exact 2, 5, 1 return \"ab\", \"cdefg\" (across the pause), \"h\"",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let peer =
+            ctx.peers.tcp(script(vec![send(b"abc"), Step::Pause(waits.pause()), send(b"defgh")])).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = connect(&mut engine, &peer, waits).await?;
+        for (n, expected) in [(2, &b"ab"[..]), (5, b"cdefg"), (1, b"h")] {
+            let got = engine.bytes(Request::recv_exact(sock, n, waits.ok_opts())).await?;
+            expect_eq(&format!("recv_exact({n})"), show(&got), show(expected))?;
+        }
+        engine.close(sock).await
+    }),
+};
+
+pub const EOF: Case = Case {
+    id: "tcp.recv_exact.eof",
+    clauses: &["TCP-RECV-EXACT"],
+    level: Must,
+    needs: TCP,
+    worlds: Both,
+    description: "recv_exact(5) when the peer sends \"abc\" and closes raises EndOfStream naming host:port",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let peer = ctx.peers.tcp(script(vec![send(b"abc"), Step::Close])).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = connect(&mut engine, &peer, waits).await?;
+        let raised = engine.raises(Request::recv_exact(sock, 5, waits.ok_opts()), "EndOfStream").await?;
+        expect_names(&raised, &peer.host, peer.port)
+    }),
+};

@@ -1,0 +1,136 @@
+//! SSL-SURFACE at the end of a stream: shutdown, close, and an end without close_notify.
+
+use crate::body;
+use crate::catalog::Case;
+use crate::catalog::Level::*;
+use crate::catalog::Worlds::*;
+use crate::contract::{Property, Request, Value};
+use crate::peers::TlsPeer;
+use crate::script::{expect_eq, expect_mentions, expect_names, show};
+use crate::waits::Waits;
+
+use super::{TLS, echoes, good_peer, open_good, tls_peer};
+
+pub const EOF_WITHOUT_CLOSE_NOTIFY: Case = Case {
+    id: "tls.eof.without_close_notify",
+    clauses: &["SSL-SURFACE", "IO-EOF", "IO-LINE-EOF"],
+    level: Should,
+    needs: TLS,
+    worlds: Both,
+    description: "a TLS peer that closes without close_notify has ended the stream: recv returns \"\" and recv_line raises EndOfStream (D11)",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let peer = tls_peer(&ctx, TlsPeer { abrupt_close: true, ..TlsPeer::new("good") }).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = open_good(&ctx, &mut engine, &peer).await?;
+        engine.send_all(sock, b"last\n").await?;
+        expect_eq("the echoed line", show(&engine.recv_line(sock).await?), show(b"last\n"))?;
+        let rest = engine.bytes(Request::Recv { handle: sock, max_bytes: 10, opts: waits.ok_opts() }).await?;
+        expect_eq("recv at the abrupt end", show(&rest), show(b""))?;
+        engine.raises(Request::recv_line(sock, waits.ok_opts()), "EndOfStream").await?;
+        engine.close(sock).await
+    }),
+};
+
+pub const SHUTDOWN_SEND: Case = Case {
+    id: "tls.shutdown.send",
+    clauses: &["SSL-SURFACE", "TCP-SHUTDOWN", "IO-SHUTDOWN-READ", "IO-EOF", "IO-LINE-EOF"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "after shutdown(:send) on TLS the echo peer reads the end and ends its side: recv still returns \
+        \"tail\", then \"\" (twice); recv_line raises EndOfStream",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let good = good_peer(&ctx).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = open_good(&ctx, &mut engine, &good).await?;
+        engine.send_all(sock, b"tail").await?;
+        engine.nil(Request::shutdown(sock, ":send")).await?;
+        let mut received = Vec::new();
+        for _ in 0..100 {
+            let chunk =
+                engine.bytes(Request::Recv { handle: sock, max_bytes: 100, opts: waits.ok_opts() }).await?;
+            if chunk.is_empty() {
+                break;
+            }
+            received.extend_from_slice(&chunk);
+        }
+        expect_eq("what recv returned after shutdown(:send)", received.as_slice(), b"tail".as_slice())?;
+        expect_eq(
+            "recv at end of stream",
+            engine.bytes(Request::Recv { handle: sock, max_bytes: 100, opts: waits.ok_opts() }).await?,
+            Vec::new(),
+        )?;
+        engine.raises(Request::recv_line(sock, waits.ok_opts()), "EndOfStream").await?;
+        engine.close(sock).await
+    }),
+};
+
+pub const SHUTDOWN_RECV_AND_BOTH: Case = Case {
+    id: "tls.shutdown.recv_and_both",
+    clauses: &["SSL-SURFACE", "TCP-SHUTDOWN", "IO-SHUTDOWN-READ"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "on TLS, after shutdown(:recv) recv returns \"\" and send_all still works; after shutdown(:both) recv \
+        returns \"\"; shutdown(:sideways) raises ArgumentError",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let good = good_peer(&ctx).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let opts = waits.ok_opts();
+
+        let sock = open_good(&ctx, &mut engine, &good).await?;
+        echoes(&ctx, &mut engine, sock).await?;
+        engine.nil(Request::shutdown(sock, ":recv")).await?;
+        expect_eq(
+            "recv after shutdown(:recv)",
+            engine.bytes(Request::Recv { handle: sock, max_bytes: 10, opts }).await?,
+            Vec::new(),
+        )?;
+        engine.send_all(sock, b"still sending\n").await?;
+        let raised = engine.raises(Request::shutdown(sock, ":sideways"), "ArgumentError").await?;
+        expect_mentions(&raised, &["direction"])?;
+        engine.close(sock).await?;
+
+        let both = open_good(&ctx, &mut engine, &good).await?;
+        engine.nil(Request::shutdown(both, ":both")).await?;
+        expect_eq(
+            "recv after shutdown(:both)",
+            engine.bytes(Request::Recv { handle: both, max_bytes: 10, opts }).await?,
+            Vec::new(),
+        )?;
+        engine.close(both).await
+    }),
+};
+
+pub const IDEMPOTENT: Case = Case {
+    id: "tls.close.idempotent",
+    clauses: &["SSL-SURFACE", "TCP-CLOSE", "IO-CLOSE-IDEMPOTENT", "TCP-PROP-CONNECTED"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "closing an ssl socket twice returns nil both times; connected? is then false and send, send_all, \
+        recv, recv_line raise Closed (send's message naming host:port)",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let good = good_peer(&ctx).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = open_good(&ctx, &mut engine, &good).await?;
+        echoes(&ctx, &mut engine, sock).await?;
+        engine.close(sock).await?;
+        engine.close(sock).await?;
+        expect_eq(
+            ".connected? after close",
+            engine.get(sock, Property::Connected).await?,
+            Value::Bool(false),
+        )?;
+        let raised = engine.raises(Request::send(sock, b"x"), "Closed").await?;
+        expect_names(&raised, &good.host, good.port)?;
+        engine.raises(Request::send_all(sock, b"x"), "Closed").await?;
+        engine.raises(Request::Recv { handle: sock, max_bytes: 1, opts: waits.ok_opts() }, "Closed").await?;
+        engine.raises(Request::recv_line(sock, waits.ok_opts()), "Closed").await?;
+        Ok(())
+    }),
+};

@@ -1,0 +1,192 @@
+//! SSL-OPEN and SSL-SURFACE: an ssl socket opens and streams like a tcp socket.
+
+use crate::body;
+use crate::catalog::Case;
+use crate::catalog::Level::*;
+use crate::catalog::Worlds::*;
+use crate::contract::{CallOpts, Property, Request, Value, Wait};
+use crate::script::{expect, expect_eq, expect_names, show};
+use crate::waits::Waits;
+
+use super::{TLS, echoes, echoes_line, good_args, good_peer, open_good};
+use crate::cases::support::expect_fresh_properties;
+
+pub const OPEN_ECHO: Case = Case {
+    id: "tls.open.echo",
+    clauses: &["SSL-OPEN", "SSL-OPT-CA-BUNDLE"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "ssl to the good server trusting the zoo's root connects; a line sent comes back unchanged over TLS",
+    run: body!(async |ctx| {
+        let good = good_peer(&ctx).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = open_good(&ctx, &mut engine, &good).await?;
+        echoes_line(&ctx, &mut engine, sock, b"hello\n").await?;
+        engine.close(sock).await
+    }),
+};
+
+pub const OPEN_PROPERTIES: Case = Case {
+    id: "tls.open.properties",
+    clauses: &["SSL-SURFACE", "IO-TIMEOUT-DEFAULT", "TCP-PROP-TIMEOUT"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "an ssl socket reports .host as named, .port, an IP .local_host, a .local_port, connected? true, \
+        timeout 30 (settable); opened with timeout: 7 its .timeout is 7",
+    run: body!(async |ctx| {
+        let good = good_peer(&ctx).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = open_good(&ctx, &mut engine, &good).await?;
+        expect_fresh_properties(&mut engine, sock, &good).await?;
+        engine.nil(Request::SetTimeout { handle: sock, timeout: Some(12.5) }).await?;
+        expect_eq(
+            ".timeout after setting it",
+            engine.get(sock, Property::Timeout).await?,
+            Value::Float(12.5),
+        )?;
+        echoes(&ctx, &mut engine, sock).await?;
+
+        let request = Request::Ssl {
+            host: good.host.clone(),
+            port: good.port.into(),
+            timeout: Some(Wait::Seconds(7.0)),
+            tls: good_args(&ctx),
+        };
+        let given = engine.handle(request).await?;
+        expect_eq(
+            ".timeout of a socket opened with timeout: 7",
+            engine.get(given, Property::Timeout).await?,
+            Value::Float(7.0),
+        )
+    }),
+};
+
+pub const SEND_COUNT_AND_SEND_ALL: Case = Case {
+    id: "tls.send.count_and_send_all",
+    clauses: &["SSL-SURFACE", "TCP-SEND", "TCP-SEND-ALL"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "over TLS send returns 1..n bytes written and exactly those echo back; send_all of 40000 bytes \
+        (several TLS records) returns nil and all of them echo back in order",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let good = good_peer(&ctx).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = open_good(&ctx, &mut engine, &good).await?;
+
+        expect_eq("send of one byte", engine.int(Request::send(sock, b"x")).await?, 1)?;
+        expect_eq(
+            "the echoed byte",
+            engine.bytes(Request::recv_exact(sock, 1, waits.ok_opts())).await?,
+            b"x".to_vec(),
+        )?;
+
+        let message = b"hello over tls";
+        let sent = engine.int(Request::send(sock, message)).await?;
+        expect((1..=message.len() as i64).contains(&sent), || {
+            format!("send of {} bytes: expected 1..={}, got {sent}", message.len(), message.len())
+        })?;
+        let back = engine.bytes(Request::recv_exact(sock, sent, waits.ok_opts())).await?;
+        expect_eq("the echoed bytes", back.as_slice(), &message[..sent as usize])?;
+
+        let large: Vec<u8> = (0..40_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        engine.send_all(sock, &large).await?;
+        let back = engine.bytes(Request::recv_exact(sock, large.len() as i64, waits.ok_opts())).await?;
+        expect(back == large, || {
+            let first = back.iter().zip(&large).position(|(a, b)| a != b);
+            format!(
+                "40000 bytes sent with send_all came back different (length {}, first difference at {first:?})",
+                back.len()
+            )
+        })?;
+        engine.close(sock).await
+    }),
+};
+
+pub const RECV_FRAMING: Case = Case {
+    id: "tls.recv.framing",
+    clauses: &["SSL-SURFACE", "TCP-RECV", "TCP-RECV-LINE", "TCP-RECV-EXACT", "IO-EXACT-ZERO"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "over TLS recv_line returns lines with their \\r\\n or \\n, recv(4) returns 1..4 bytes, recv_exact \
+        returns exactly n bytes across writes, recv_exact(0) returns \"\"",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let good = good_peer(&ctx).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = open_good(&ctx, &mut engine, &good).await?;
+        let opts = waits.ok_opts();
+
+        engine.send_all(sock, b"line one\r\nline two\nabcdefghij").await?;
+        expect_eq(
+            "the first line",
+            engine.bytes(Request::recv_line(sock, opts)).await?,
+            b"line one\r\n".to_vec(),
+        )?;
+        expect_eq(
+            "the second line",
+            engine.bytes(Request::recv_line(sock, opts)).await?,
+            b"line two\n".to_vec(),
+        )?;
+        let chunk = engine.bytes(Request::Recv { handle: sock, max_bytes: 4, opts }).await?;
+        expect((1..=4).contains(&chunk.len()) && b"abcdefghij".starts_with(&chunk), || {
+            format!("recv(4): expected 1..4 bytes starting \"abcd\", got {}", show(&chunk))
+        })?;
+        let rest = 10 - chunk.len() as i64;
+        let tail = engine.bytes(Request::recv_exact(sock, rest, opts)).await?;
+        expect_eq("recv_exact of the rest", tail.as_slice(), &b"abcdefghij"[chunk.len()..])?;
+        expect_eq("recv_exact(0)", engine.bytes(Request::recv_exact(sock, 0, opts)).await?, Vec::new())?;
+
+        // A line and an exact read spread over several writes (several TLS records).
+        engine.send_all(sock, b"hel").await?;
+        engine.send_all(sock, b"lo\nwor").await?;
+        engine.send_all(sock, b"ld").await?;
+        expect_eq(
+            "a line over two writes",
+            engine.bytes(Request::recv_line(sock, opts)).await?,
+            b"hello\n".to_vec(),
+        )?;
+        expect_eq(
+            "recv_exact(5) over two writes",
+            engine.bytes(Request::recv_exact(sock, 5, opts)).await?,
+            b"world".to_vec(),
+        )?;
+        engine.close(sock).await
+    }),
+};
+
+pub const RECV_TIMEOUT_NOTHING_LOST: Case = Case {
+    id: "tls.recv.timeout_nothing_lost",
+    clauses: &["SSL-SURFACE", "IO-NOTHING-LOST", "IO-TIMEOUT-DEFAULT"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "over TLS a recv that times out raises Timeout naming host:port; a recv_line timing out on a partial \
+        line loses nothing: once the newline comes it returns \"partial\\n\"",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let good = good_peer(&ctx).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = open_good(&ctx, &mut engine, &good).await?;
+        let short = CallOpts::timeout(waits.brief());
+
+        let raised =
+            engine.raises(Request::Recv { handle: sock, max_bytes: 10, opts: short }, "Timeout").await?;
+        expect_names(&raised, &good.host, good.port)?;
+        echoes(&ctx, &mut engine, sock).await?;
+
+        engine.send_all(sock, b"partial").await?;
+        engine.raises(Request::recv_line(sock, short), "Timeout").await?;
+        engine.send_all(sock, b"\n").await?;
+        expect_eq(
+            "recv_line after the timed-out one",
+            engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?,
+            b"partial\n".to_vec(),
+        )?;
+        engine.close(sock).await
+    }),
+};
