@@ -12,6 +12,7 @@ mod common;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use caspian_conformance::waits::Waits;
 use caspian_harness::peers::{Peer, Step};
 use caspian_harness::world::{CLIENT_HOST, PeerAddr, Peers, SERVER_HOST};
 use caspian_reference::net::Net;
@@ -22,46 +23,6 @@ use caspian_reference::{CallOpts, ErrorClass, NetError, NetResult, TimeoutOpt};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// The waits of a case, short on loopback and generous in virtual time.
-#[derive(Clone, Copy)]
-struct Waits {
-    sim: bool,
-}
-
-impl Waits {
-    fn of(peers: &Peers) -> Self {
-        Self { sim: peers.is_simulated() }
-    }
-
-    /// Seconds for a wait that is expected to succeed.
-    fn ok(self) -> f64 {
-        if self.sim { 60.0 } else { 1.0 }
-    }
-
-    /// Seconds for a wait that is expected to time out.
-    fn brief(self) -> f64 {
-        if self.sim { 2.0 } else { 0.2 }
-    }
-
-    /// A pause of a scripted peer, longer than [`Waits::brief`] and shorter than [`Waits::ok`].
-    fn pause(self) -> Duration {
-        if self.sim { Duration::from_secs(5) } else { Duration::from_millis(400) }
-    }
-
-    /// The pause between the bytes of a dribbling peer.
-    fn dribble(self) -> Duration {
-        if self.sim { Duration::from_millis(100) } else { Duration::from_millis(10) }
-    }
-
-    fn ok_opts(self) -> CallOpts {
-        CallOpts::timeout(self.ok())
-    }
-
-    fn brief_opts(self) -> CallOpts {
-        CallOpts::timeout(self.brief())
-    }
-}
 
 /// Permissions from flag values, which must be valid.
 fn perms(allow_net: Option<&str>, allow_listen: Option<&str>) -> Permissions {
@@ -121,13 +82,17 @@ fn assert_mentions(err: &NetError, text: &str) {
 async fn recv_to_end(sock: &mut TcpSocket, waits: Waits) -> Vec<u8> {
     let mut all = Vec::new();
     loop {
-        let chunk = sock.recv(4096, waits.ok_opts()).await.unwrap_or_else(|e| panic!("recv: {e}"));
+        let chunk =
+            sock.recv(4096, CallOpts::timeout(waits.ok())).await.unwrap_or_else(|e| panic!("recv: {e}"));
         if chunk.is_empty() {
             break;
         }
         all.extend_from_slice(&chunk);
     }
-    let again = sock.recv(4096, waits.ok_opts()).await.unwrap_or_else(|e| panic!("recv after end: {e}"));
+    let again = sock
+        .recv(4096, CallOpts::timeout(waits.ok()))
+        .await
+        .unwrap_or_else(|e| panic!("recv after end: {e}"));
     assert_eq!(again, b"", "end of stream must stay the end");
     all
 }
@@ -145,7 +110,7 @@ fn send(bytes: &[u8]) -> Step {
 
 /// TCP-OPEN, TCP-PROP-HOST, TCP-PROP-PORT, TCP-PROP-LOCAL-HOST, TCP-PROP-LOCAL-PORT, TCP-PROP-CONNECTED, IO-TIMEOUT-DEFAULT
 in_both_worlds!(tcp_open_round_trip_and_properties, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let echo = peers.tcp(Peer::Echo).await;
     let net = net_for(transport, &echo.host);
     let mut sock = net.tcp(&echo.host, echo.port.into()).await.expect("tcp to the echo peer");
@@ -157,14 +122,14 @@ in_both_worlds!(tcp_open_round_trip_and_properties, |transport, peers| {
     assert!(sock.is_connected());
     assert_eq!(sock.timeout(), Some(30.0));
     sock.send_all(b"hello, echo\n").await.expect("send_all");
-    assert_eq!(sock.recv_line(waits.ok_opts()).await.expect("recv_line"), b"hello, echo\n");
+    assert_eq!(sock.recv_line(CallOpts::timeout(waits.ok())).await.expect("recv_line"), b"hello, echo\n");
     sock.close().await;
     assert!(!sock.is_connected());
 });
 
 /// TCP-OPEN-NEW, IO-TIMEOUT-DEFAULT
 in_both_worlds!(tcp_open_new_timeout_option, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let echo = peers.tcp(Peer::Echo).await;
     let net = net_for(transport, &echo.host);
     let port = i64::from(echo.port);
@@ -174,7 +139,7 @@ in_both_worlds!(tcp_open_new_timeout_option, |transport, peers| {
     assert_eq!(five.host(), echo.host);
     assert_eq!(five.port(), echo.port);
     five.send_all(b"five\n").await.expect("send_all");
-    assert_eq!(five.recv_line(waits.ok_opts()).await.expect("recv_line"), b"five\n");
+    assert_eq!(five.recv_line(CallOpts::timeout(waits.ok())).await.expect("recv_line"), b"five\n");
 
     let forever = net.tcp_new(&echo.host, port, TimeoutOpt::Forever).await.expect("timeout nil");
     assert_eq!(forever.timeout(), None);
@@ -192,7 +157,7 @@ in_both_worlds!(tcp_open_new_timeout_option, |transport, peers| {
 
 /// TCP-OPEN-DENIED, PERM-BEFORE-IO, PERM-DEFAULT-DENY, PERM-ERROR
 in_both_worlds!(tcp_open_denied_before_any_io, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let echo = peers.tcp(Peer::Echo).await;
     let port = i64::from(echo.port);
 
@@ -226,7 +191,7 @@ in_both_worlds!(tcp_open_denied_before_any_io, |transport, peers| {
     let lport = listener.local_port();
     let err = expect_err(net.tcp("127.0.0.1", lport.into()).await, ErrorClass::PermissionDenied);
     assert_names(&err, "127.0.0.1", lport);
-    let accept_wait = if waits.sim { 5.0 } else { 0.5 };
+    let accept_wait = if waits.simulated() { 5.0 } else { 0.5 };
     let err = expect_err(listener.accept(CallOpts::timeout(accept_wait)).await, ErrorClass::Timeout);
     assert_names(&err, "127.0.0.1", lport);
 });
@@ -253,11 +218,11 @@ in_both_worlds!(tcp_open_dns_failure, |transport, peers| {
 
 /// TCP-OPEN-TIMEOUT, TCP-OPEN-NEW
 in_both_worlds!(tcp_open_connect_timeout, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let hole = peers.black_hole().await;
     assert_ne!(hole.port, 0, "the world could not make a black hole");
     let net = net_for(transport, &hole.host);
-    let seconds = if waits.sim { 10.0 } else { 0.5 };
+    let seconds = if waits.simulated() { 10.0 } else { 0.5 };
     let started = tokio::time::Instant::now();
     let err = expect_err(
         net.tcp_new(&hole.host, hole.port.into(), TimeoutOpt::Seconds(seconds)).await,
@@ -305,7 +270,7 @@ in_both_worlds!(tcp_open_bad_arguments, |transport, peers| {
 
 /// TCP-SEND
 in_both_worlds!(tcp_send_returns_count, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let echo = peers.tcp(Peer::Echo).await;
     let net = net_for(transport, &echo.host);
     let mut sock = connect(&net, &echo, waits).await;
@@ -319,7 +284,7 @@ in_both_worlds!(tcp_send_returns_count, |transport, peers| {
 
 /// TCP-SEND-ALL
 in_both_worlds!(tcp_send_all_64k_intact, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let echo = peers.tcp(Peer::Echo).await;
     let net = net_for(transport, &echo.host);
     let mut sock = connect(&net, &echo, waits).await;
@@ -337,7 +302,7 @@ in_both_worlds!(tcp_send_all_64k_intact, |transport, peers| {
 
 /// TCP-RECV, IO-EOF
 in_both_worlds!(tcp_recv_at_most_max_bytes, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let peer = peers.tcp(script(vec![send(b"hello world"), Step::Close])).await;
     let net = net_for(transport, &peer.host);
     let mut sock = connect(&net, &peer, waits).await;
@@ -355,7 +320,7 @@ in_both_worlds!(tcp_recv_at_most_max_bytes, |transport, peers| {
 
 /// IO-EOF
 in_both_worlds!(io_eof_empty_only_at_end, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let peer =
         peers.tcp(script(vec![send(b"data"), Step::Pause(waits.pause()), send(b"more"), Step::Close])).await;
     let net = net_for(transport, &peer.host);
@@ -366,7 +331,7 @@ in_both_worlds!(io_eof_empty_only_at_end, |transport, peers| {
 
 /// TCP-RECV-LINE
 in_both_worlds!(tcp_recv_line_keeps_newline, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let peer = peers.tcp(script(vec![send(b"first\r\nsecond\n\nthird")])).await;
     let net = net_for(transport, &peer.host);
     let mut sock = connect(&net, &peer, waits).await;
@@ -378,7 +343,7 @@ in_both_worlds!(tcp_recv_line_keeps_newline, |transport, peers| {
 
 /// TCP-RECV-LINE (a line arriving one byte at a time)
 in_both_worlds!(tcp_recv_line_across_dribble, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let peer = peers.tcp(script(vec![Step::Dribble(b"slow line\r\nnext\n".to_vec(), waits.dribble())])).await;
     let net = net_for(transport, &peer.host);
     let mut sock = connect(&net, &peer, waits).await;
@@ -388,7 +353,7 @@ in_both_worlds!(tcp_recv_line_across_dribble, |transport, peers| {
 
 /// TCP-RECV-EXACT, IO-EXACT-ZERO
 in_both_worlds!(tcp_recv_exact_across_dribble, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let peer = peers.tcp(script(vec![Step::Dribble(b"0123456789".to_vec(), waits.dribble())])).await;
     let net = net_for(transport, &peer.host);
     let mut sock = connect(&net, &peer, waits).await;
@@ -402,7 +367,7 @@ in_both_worlds!(tcp_recv_exact_across_dribble, |transport, peers| {
 
 /// TCP-RECV-EXACT, IO-NOTHING-LOST, IO-EOF (the peer closes before n bytes)
 in_both_worlds!(tcp_recv_exact_end_of_stream_keeps_partial, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let peer = peers.tcp(script(vec![send(b"abc"), Step::Close])).await;
     let net = net_for(transport, &peer.host);
     let mut sock = connect(&net, &peer, waits).await;
@@ -418,7 +383,7 @@ in_both_worlds!(tcp_recv_exact_end_of_stream_keeps_partial, |transport, peers| {
 
 /// IO-LINE-EOF, IO-NOTHING-LOST
 in_both_worlds!(io_line_eof_keeps_partial_line, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let peer = peers.tcp(script(vec![send(b"whole\npartial"), Step::Close])).await;
     let net = net_for(transport, &peer.host);
     let mut sock = connect(&net, &peer, waits).await;
@@ -433,7 +398,7 @@ in_both_worlds!(io_line_eof_keeps_partial_line, |transport, peers| {
 
 /// IO-LINE-MAX, IO-NOTHING-LOST
 in_both_worlds!(io_line_max_raises_without_consuming, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let hundred = vec![b'x'; 100];
     let peer = peers.tcp(script(vec![Step::Send(hundred.clone()), send(b"\n")])).await;
     let net = net_for(transport, &peer.host);
@@ -457,7 +422,7 @@ in_both_worlds!(io_line_max_raises_without_consuming, |transport, peers| {
 
 /// IO-LINE-MAX (memory stays bounded whatever the peer sends)
 in_both_worlds!(io_line_max_bounds_memory, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let peer = peers.tcp(script(vec![Step::Send(vec![b'y'; 3 << 20])])).await;
     let net = net_for(transport, &peer.host);
     let mut sock = connect(&net, &peer, waits).await;
@@ -473,34 +438,34 @@ in_both_worlds!(io_line_max_bounds_memory, |transport, peers| {
 
 /// IO-NOTHING-LOST (a timed-out recv_line or recv_exact keeps what it read)
 in_both_worlds!(io_nothing_lost_on_timeout, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let steps = vec![send(b"abc"), Step::Pause(waits.pause()), send(b"def\n")];
     let peer = peers.tcp(script(steps)).await;
     let net = net_for(transport, &peer.host);
 
     let mut sock = connect(&net, &peer, waits).await;
-    let err = expect_err(sock.recv_line(waits.brief_opts()).await, ErrorClass::Timeout);
+    let err = expect_err(sock.recv_line(CallOpts::timeout(waits.brief())).await, ErrorClass::Timeout);
     assert_names(&err, &peer.host, peer.port);
     assert_eq!(sock.buffered(), 3, "the timed-out recv_line should have buffered \"abc\"");
-    assert_eq!(sock.recv_line(waits.ok_opts()).await.expect("the line"), b"abcdef\n");
+    assert_eq!(sock.recv_line(CallOpts::timeout(waits.ok())).await.expect("the line"), b"abcdef\n");
 
     let mut sock = connect(&net, &peer, waits).await;
-    let err = expect_err(sock.recv_exact(7, waits.brief_opts()).await, ErrorClass::Timeout);
+    let err = expect_err(sock.recv_exact(7, CallOpts::timeout(waits.brief())).await, ErrorClass::Timeout);
     assert_names(&err, &peer.host, peer.port);
     assert_eq!(sock.buffered(), 3, "the timed-out recv_exact should have buffered \"abc\"");
-    assert_eq!(sock.recv_exact(7, waits.ok_opts()).await.expect("7 bytes"), b"abcdef\n");
+    assert_eq!(sock.recv_exact(7, CallOpts::timeout(waits.ok())).await.expect("7 bytes"), b"abcdef\n");
 
     // A timed-out recv consumes nothing either.
     let mut sock = connect(&net, &peer, waits).await;
-    assert_eq!(sock.recv_exact(3, waits.ok_opts()).await.expect("abc"), b"abc");
-    let err = expect_err(sock.recv(10, waits.brief_opts()).await, ErrorClass::Timeout);
+    assert_eq!(sock.recv_exact(3, CallOpts::timeout(waits.ok())).await.expect("abc"), b"abc");
+    let err = expect_err(sock.recv(10, CallOpts::timeout(waits.brief())).await, ErrorClass::Timeout);
     assert_names(&err, &peer.host, peer.port);
-    assert_eq!(sock.recv_line(waits.ok_opts()).await.expect("rest"), b"def\n");
+    assert_eq!(sock.recv_line(CallOpts::timeout(waits.ok())).await.expect("rest"), b"def\n");
 });
 
 /// TCP-PROP-TIMEOUT, IO-TIMEOUT-DEFAULT
 in_both_worlds!(tcp_prop_timeout, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let steps =
         vec![Step::Pause(waits.pause()), send(b"late\n"), Step::Pause(waits.pause()), send(b"later\n")];
     let peer = peers.tcp(script(steps)).await;
@@ -527,13 +492,13 @@ in_both_worlds!(tcp_prop_timeout, |transport, peers| {
     let err = expect_err(sock.recv(10, CallOpts::default()).await, ErrorClass::Timeout);
     assert_names(&err, &peer.host, peer.port);
     // A per-call timeout overrides the socket's short one...
-    assert_eq!(sock.recv_line(waits.ok_opts()).await.expect("late line"), b"late\n");
+    assert_eq!(sock.recv_line(CallOpts::timeout(waits.ok())).await.expect("late line"), b"late\n");
     // ...and so does a per-call nil (forever).
     let forever = CallOpts { timeout: TimeoutOpt::Forever, ..CallOpts::default() };
     assert_eq!(sock.recv_line(forever).await.expect("later line"), b"later\n");
     // A per-call timeout also overrides a socket that waits forever.
     sock.set_timeout(None).expect("set nil");
-    let err = expect_err(sock.recv(10, waits.brief_opts()).await, ErrorClass::Timeout);
+    let err = expect_err(sock.recv(10, CallOpts::timeout(waits.brief())).await, ErrorClass::Timeout);
     assert_names(&err, &peer.host, peer.port);
 });
 
@@ -542,7 +507,7 @@ in_both_worlds!(tcp_prop_timeout, |transport, peers| {
 
 /// TCP-CLOSE, IO-CLOSE-IDEMPOTENT, TCP-PROP-CONNECTED
 in_both_worlds!(tcp_close_idempotent_then_closed, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let echo = peers.tcp(Peer::Echo).await;
     let net = net_for(transport, &echo.host);
     let mut sock = connect(&net, &echo, waits).await;
@@ -569,24 +534,27 @@ in_both_worlds!(tcp_close_idempotent_then_closed, |transport, peers| {
 
 /// TCP-CLOSE (the peer sees the close as end of stream)
 in_both_worlds!(tcp_close_ends_the_peers_stream, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let net = Net::new(transport, perms(Some("127.0.0.1"), Some("")));
     let listener = net.tcp_listen("127.0.0.1", 0).await.expect("tcp_listen");
     let (client, accepted) = tokio::join!(
         net.tcp_new("127.0.0.1", listener.local_port().into(), TimeoutOpt::Seconds(waits.ok())),
-        listener.accept(waits.ok_opts()),
+        listener.accept(CallOpts::timeout(waits.ok())),
     );
     let mut client = client.expect("connect");
     let mut accepted = accepted.expect("accept");
     client.send_all(b"bye").await.expect("send_all");
     client.close().await;
-    assert_eq!(accepted.recv_exact(3, waits.ok_opts()).await.expect("bytes before close"), b"bye");
-    assert_eq!(accepted.recv(10, waits.ok_opts()).await.expect("end"), b"");
+    assert_eq!(
+        accepted.recv_exact(3, CallOpts::timeout(waits.ok())).await.expect("bytes before close"),
+        b"bye"
+    );
+    assert_eq!(accepted.recv(10, CallOpts::timeout(waits.ok())).await.expect("end"), b"");
 });
 
 /// TCP-SHUTDOWN, IO-SHUTDOWN-READ (`:send`: the peer reads end of stream, this side still receives)
 in_both_worlds!(tcp_shutdown_send_still_receives, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let echo = peers.tcp(Peer::Echo).await;
     let net = net_for(transport, &echo.host);
     let mut sock = connect(&net, &echo, waits).await;
@@ -605,7 +573,7 @@ in_both_worlds!(tcp_shutdown_send_still_receives, |transport, peers| {
 
 /// TCP-SHUTDOWN, IO-SHUTDOWN-READ (`:recv`, `:both`, and a bad direction)
 in_both_worlds!(tcp_shutdown_recv_and_both, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let peer = peers.tcp(script(vec![send(b"unread\n")])).await;
     let net = net_for(transport, &peer.host);
 
@@ -617,20 +585,20 @@ in_both_worlds!(tcp_shutdown_recv_and_both, |transport, peers| {
     assert!(sock.is_connected(), "a bad direction changed nothing");
     // Let the peer's bytes arrive and be buffered (recv reads a whole chunk and returns one
     // byte): shutdown(:recv) discards them too.
-    assert_eq!(sock.recv(1, waits.ok_opts()).await.expect("1 byte"), b"u");
+    assert_eq!(sock.recv(1, CallOpts::timeout(waits.ok())).await.expect("1 byte"), b"u");
     assert_eq!(sock.buffered(), 6, "the rest of the peer's one write should be buffered");
     sock.shutdown(":recv").await.expect("shutdown(:recv)");
-    assert_eq!(sock.recv(10, waits.ok_opts()).await.expect("recv after :recv"), b"");
-    assert_eq!(sock.recv(10, waits.ok_opts()).await.expect("recv again"), b"");
-    expect_err(sock.recv_line(waits.ok_opts()).await, ErrorClass::EndOfStream);
-    expect_err(sock.recv_exact(1, waits.ok_opts()).await, ErrorClass::EndOfStream);
+    assert_eq!(sock.recv(10, CallOpts::timeout(waits.ok())).await.expect("recv after :recv"), b"");
+    assert_eq!(sock.recv(10, CallOpts::timeout(waits.ok())).await.expect("recv again"), b"");
+    expect_err(sock.recv_line(CallOpts::timeout(waits.ok())).await, ErrorClass::EndOfStream);
+    expect_err(sock.recv_exact(1, CallOpts::timeout(waits.ok())).await, ErrorClass::EndOfStream);
     // Sending still works after shutdown(:recv).
     sock.send_all(b"still sending").await.expect("send after shutdown(:recv)");
     sock.close().await;
 
     let mut sock = connect(&net, &peer, waits).await;
     sock.shutdown(":both").await.expect("shutdown(:both)");
-    assert_eq!(sock.recv(10, waits.ok_opts()).await.expect("recv after :both"), b"");
+    assert_eq!(sock.recv(10, CallOpts::timeout(waits.ok())).await.expect("recv after :both"), b"");
     let err = expect_err(sock.send(b"x").await, ErrorClass::Closed);
     assert_names(&err, &peer.host, peer.port);
     sock.close().await;
@@ -639,12 +607,12 @@ in_both_worlds!(tcp_shutdown_recv_and_both, |transport, peers| {
 
 /// TCP-RECV (ConnectionReset: the peer closes with our bytes unread)
 in_both_worlds!(tcp_recv_connection_reset, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let peer = peers.tcp(script(vec![Step::Recv(1), Step::Close])).await;
     let net = net_for(transport, &peer.host);
     let mut sock = connect(&net, &peer, waits).await;
     sock.send_all(b"0123456789").await.expect("send_all");
-    let err = expect_err(sock.recv(100, waits.ok_opts()).await, ErrorClass::ConnectionReset);
+    let err = expect_err(sock.recv(100, CallOpts::timeout(waits.ok())).await, ErrorClass::ConnectionReset);
     assert_names(&err, &peer.host, peer.port);
 });
 
@@ -668,7 +636,7 @@ in_both_worlds!(lst_open_local_host_and_port, |transport, peers| {
 
 /// LST-ACCEPT, TCP-ACCEPTED, TCP-PROP-HOST, TCP-PROP-PORT, TCP-PROP-LOCAL-PORT, IO-TIMEOUT-DEFAULT
 in_both_worlds!(lst_accept_returns_full_tcp_socket, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let net = Net::new(transport, perms(Some("127.0.0.1"), Some("")));
     let listener = net.tcp_listen("127.0.0.1", 0).await.expect("tcp_listen");
     let lport = listener.local_port();
@@ -687,16 +655,28 @@ in_both_worlds!(lst_accept_returns_full_tcp_socket, |transport, peers| {
     assert_eq!(client.port(), lport);
 
     client.send_all(b"hello server\nand more").await.expect("client send_all");
-    assert_eq!(accepted.recv_line(waits.ok_opts()).await.expect("server recv_line"), b"hello server\n");
-    assert_eq!(accepted.recv_exact(8, waits.ok_opts()).await.expect("server recv_exact"), b"and more");
+    assert_eq!(
+        accepted.recv_line(CallOpts::timeout(waits.ok())).await.expect("server recv_line"),
+        b"hello server\n"
+    );
+    assert_eq!(
+        accepted.recv_exact(8, CallOpts::timeout(waits.ok())).await.expect("server recv_exact"),
+        b"and more"
+    );
     let n = accepted.send(b"hello client\n").await.expect("server send");
     assert!((1..=13).contains(&n));
     accepted.send_all(&b"hello client\n"[n..]).await.expect("server send_all");
-    assert_eq!(client.recv_line(waits.ok_opts()).await.expect("client recv_line"), b"hello client\n");
+    assert_eq!(
+        client.recv_line(CallOpts::timeout(waits.ok())).await.expect("client recv_line"),
+        b"hello client\n"
+    );
     accepted.shutdown(":send").await.expect("server shutdown(:send)");
-    assert_eq!(client.recv(10, waits.ok_opts()).await.expect("client sees end"), b"");
+    assert_eq!(client.recv(10, CallOpts::timeout(waits.ok())).await.expect("client sees end"), b"");
     client.send_all(b"after").await.expect("client still sends");
-    assert_eq!(accepted.recv_exact(5, waits.ok_opts()).await.expect("server still receives"), b"after");
+    assert_eq!(
+        accepted.recv_exact(5, CallOpts::timeout(waits.ok())).await.expect("server still receives"),
+        b"after"
+    );
     accepted.close().await;
     accepted.close().await;
     let err = expect_err(accepted.recv(1, CallOpts::default()).await, ErrorClass::Closed);
@@ -706,12 +686,12 @@ in_both_worlds!(lst_accept_returns_full_tcp_socket, |transport, peers| {
 
 /// IO-ACCEPT-TIMEOUT
 in_both_worlds!(io_accept_timeout, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let net = Net::new(transport, perms(None, Some("")));
     let listener = net.tcp_listen("127.0.0.1", 0).await.expect("tcp_listen");
     let lport = listener.local_port();
     let err = expect_err(
-        listener.accept(CallOpts::timeout(if waits.sim { 2.0 } else { 0.3 })).await,
+        listener.accept(CallOpts::timeout(if waits.simulated() { 2.0 } else { 0.3 })).await,
         ErrorClass::Timeout,
     );
     assert_names(&err, "127.0.0.1", lport);
@@ -722,11 +702,11 @@ in_both_worlds!(io_accept_timeout, |transport, peers| {
     // With no timeout, accept waits forever: it is still waiting after a while (in sim, past
     // the 30 s default of the sockets, which accept must not inherit; simulated seconds cost
     // real time in turmoil's steps, so the waits stay below a minute).
-    let patience = Duration::from_secs_f64(if waits.sim { 40.0 } else { 1.0 });
+    let patience = Duration::from_secs_f64(if waits.simulated() { 40.0 } else { 1.0 });
     let still_waiting = tokio::time::timeout(patience, listener.accept(CallOpts::default())).await;
     assert!(still_waiting.is_err(), "accept without a timeout returned");
     let forever = CallOpts { timeout: TimeoutOpt::Forever, ..CallOpts::default() };
-    let patience = Duration::from_secs_f64(if waits.sim { 5.0 } else { 0.3 });
+    let patience = Duration::from_secs_f64(if waits.simulated() { 5.0 } else { 0.3 });
     let still_waiting = tokio::time::timeout(patience, listener.accept(forever)).await;
     assert!(still_waiting.is_err(), "accept with timeout nil returned");
 });
@@ -805,14 +785,14 @@ in_both_worlds!(lst_open_address_in_use, |transport, peers| {
 
 /// UDP-OPEN, UDP-SEND-TO, UDP-RECV-FROM, IO-TIMEOUT-DEFAULT
 in_both_worlds!(udp_open_send_to_recv_from, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let echo = peers.udp_echo().await;
     let net = net_for(transport, &echo.host);
     let sock = net.udp().await.expect("udp");
     assert_ne!(sock.local_port(), 0);
     assert_eq!(sock.timeout(), Some(30.0));
     assert_eq!(sock.send_to(b"ping", &echo.host, echo.port.into()).await.expect("send_to"), 4);
-    let datagram = sock.recv_from(100, waits.ok_opts()).await.expect("recv_from");
+    let datagram = sock.recv_from(100, CallOpts::timeout(waits.ok())).await.expect("recv_from");
     assert_eq!(datagram.bytes, b"ping");
     assert_eq!(datagram.port, echo.port);
     let ip: IpAddr = datagram.host.parse().expect("recv_from's host is an IP");
@@ -821,41 +801,41 @@ in_both_worlds!(udp_open_send_to_recv_from, |transport, peers| {
         let err = expect_err(sock.recv_from(bad, CallOpts::default()).await, ErrorClass::ArgumentError);
         assert_mentions(&err, "max_bytes");
     }
-    let err = expect_err(sock.recv_from(100, waits.brief_opts()).await, ErrorClass::Timeout);
+    let err = expect_err(sock.recv_from(100, CallOpts::timeout(waits.brief())).await, ErrorClass::Timeout);
     assert_mentions(&err, &sock.local_port().to_string());
 });
 
 /// UDP-OPEN-PEER, UDP-SEND, UDP-RECV
 in_both_worlds!(udp_open_peer_send_recv, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let echo = peers.udp_echo().await;
     let net = net_for(transport, &echo.host);
     let sock = net.udp_peer(&echo.host, echo.port.into()).await.expect("udp with a peer");
     assert_ne!(sock.local_port(), 0);
     assert_eq!(sock.send(b"hi there").await.expect("send"), 8);
-    assert_eq!(sock.recv(100, waits.ok_opts()).await.expect("recv"), b"hi there");
+    assert_eq!(sock.recv(100, CallOpts::timeout(waits.ok())).await.expect("recv"), b"hi there");
     // send_to still works on a socket with a default peer.
     assert_eq!(sock.send_to(b"to", &echo.host, echo.port.into()).await.expect("send_to"), 2);
-    let datagram = sock.recv_from(100, waits.ok_opts()).await.expect("recv_from");
+    let datagram = sock.recv_from(100, CallOpts::timeout(waits.ok())).await.expect("recv_from");
     assert_eq!(datagram.bytes, b"to");
     assert_eq!(datagram.port, echo.port);
 });
 
 /// UDP-SEND (send without a default peer is an ArgumentError)
 in_both_worlds!(udp_send_needs_default_peer, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let echo = peers.udp_echo().await;
     let net = net_for(transport, &echo.host);
     let sock = net.udp().await.expect("udp");
     let err = expect_err(sock.send(b"nowhere").await, ErrorClass::ArgumentError);
     assert_mentions(&err, "peer");
     // Nothing was sent anywhere.
-    expect_err(sock.recv(100, waits.brief_opts()).await, ErrorClass::Timeout);
+    expect_err(sock.recv(100, CallOpts::timeout(waits.brief())).await, ErrorClass::Timeout);
 });
 
 /// IO-UDP-PEER-FILTER
 in_both_worlds!(io_udp_peer_filter, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let echo = peers.udp_echo().await;
     let net = Net::new(transport, perms(Some(&format!("{},127.0.0.1", echo.host)), None));
     let filtered = net.udp_peer(&echo.host, echo.port.into()).await.expect("udp with a peer");
@@ -863,21 +843,24 @@ in_both_worlds!(io_udp_peer_filter, |transport, peers| {
     let n = intruder.send_to(b"intruder", "127.0.0.1", filtered.local_port().into()).await.expect("send_to");
     assert_eq!(n, 8);
     assert_eq!(filtered.send(b"from peer").await.expect("send"), 9);
-    assert_eq!(filtered.recv(100, waits.ok_opts()).await.expect("the peer's datagram"), b"from peer");
+    assert_eq!(
+        filtered.recv(100, CallOpts::timeout(waits.ok())).await.expect("the peer's datagram"),
+        b"from peer"
+    );
     // The intruder's datagram was dropped, not kept for later.
-    let err = expect_err(filtered.recv(100, waits.brief_opts()).await, ErrorClass::Timeout);
+    let err = expect_err(filtered.recv(100, CallOpts::timeout(waits.brief())).await, ErrorClass::Timeout);
     assert_mentions(&err, &filtered.local_port().to_string());
     // A socket without a default peer does receive from any sender.
     let open = net.udp().await.expect("udp");
     intruder.send_to(b"hello", "127.0.0.1", open.local_port().into()).await.expect("send_to");
-    let datagram = open.recv_from(100, waits.ok_opts()).await.expect("recv_from");
+    let datagram = open.recv_from(100, CallOpts::timeout(waits.ok())).await.expect("recv_from");
     assert_eq!(datagram.bytes, b"hello");
     assert_eq!(datagram.port, intruder.local_port());
 });
 
 /// UDP-DATAGRAM
 in_both_worlds!(udp_datagram_boundaries_kept, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let echo = peers.udp_echo().await;
     let net = net_for(transport, &echo.host);
     let sock = net.udp().await.expect("udp");
@@ -885,36 +868,36 @@ in_both_worlds!(udp_datagram_boundaries_kept, |transport, peers| {
     assert_eq!(sock.send_to(b"one", &echo.host, port).await.expect("send_to one"), 3);
     assert_eq!(sock.send_to(b"second", &echo.host, port).await.expect("send_to second"), 6);
     let mut got = vec![
-        sock.recv(100, waits.ok_opts()).await.expect("first datagram"),
-        sock.recv(100, waits.ok_opts()).await.expect("second datagram"),
+        sock.recv(100, CallOpts::timeout(waits.ok())).await.expect("first datagram"),
+        sock.recv(100, CallOpts::timeout(waits.ok())).await.expect("second datagram"),
     ];
     got.sort();
     assert_eq!(got, vec![b"one".to_vec(), b"second".to_vec()]);
-    expect_err(sock.recv(100, waits.brief_opts()).await, ErrorClass::Timeout);
+    expect_err(sock.recv(100, CallOpts::timeout(waits.brief())).await, ErrorClass::Timeout);
 });
 
 /// IO-UDP-TRUNCATE
 in_both_worlds!(io_udp_truncate_discards_rest, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let echo = peers.udp_echo().await;
     let net = net_for(transport, &echo.host);
     let sock = net.udp().await.expect("udp");
     let datagram: Vec<u8> = (0..100).collect();
     assert_eq!(sock.send_to(&datagram, &echo.host, echo.port.into()).await.expect("send_to"), 100);
-    assert_eq!(sock.recv(10, waits.ok_opts()).await.expect("truncated"), &datagram[..10]);
-    let err = expect_err(sock.recv(100, waits.brief_opts()).await, ErrorClass::Timeout);
+    assert_eq!(sock.recv(10, CallOpts::timeout(waits.ok())).await.expect("truncated"), &datagram[..10]);
+    let err = expect_err(sock.recv(100, CallOpts::timeout(waits.brief())).await, ErrorClass::Timeout);
     assert_mentions(&err, &sock.local_port().to_string());
     // recv_from truncates the same way.
     sock.send_to(&datagram, &echo.host, echo.port.into()).await.expect("send_to again");
-    let cut = sock.recv_from(1, waits.ok_opts()).await.expect("recv_from");
+    let cut = sock.recv_from(1, CallOpts::timeout(waits.ok())).await.expect("recv_from");
     assert_eq!(cut.bytes, [0u8]);
     assert_eq!(cut.port, echo.port);
-    expect_err(sock.recv_from(100, waits.brief_opts()).await, ErrorClass::Timeout);
+    expect_err(sock.recv_from(100, CallOpts::timeout(waits.brief())).await, ErrorClass::Timeout);
 });
 
 /// UDP-LISTEN, UDP-PERM-LISTEN, PERM-SEPARATE
 in_both_worlds!(udp_listen_bound_and_permitted, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let none = Net::new(transport, Permissions::deny_all());
     let err = expect_err(none.udp_listen("127.0.0.1", 0).await, ErrorClass::PermissionDenied);
     assert_names(&err, "127.0.0.1", 0);
@@ -932,13 +915,13 @@ in_both_worlds!(udp_listen_bound_and_permitted, |transport, peers| {
     assert_eq!(listening.local_host(), "127.0.0.1");
     let sender = net.udp().await.expect("udp");
     sender.send_to(b"to the listener", "127.0.0.1", port.into()).await.expect("send_to");
-    let datagram = listening.recv_from(100, waits.ok_opts()).await.expect("recv_from");
+    let datagram = listening.recv_from(100, CallOpts::timeout(waits.ok())).await.expect("recv_from");
     assert_eq!(datagram.bytes, b"to the listener");
     assert_eq!(datagram.port, sender.local_port());
     assert_eq!(datagram.host, "127.0.0.1");
     // And it can answer the sender.
     listening.send_to(b"answer", &datagram.host, datagram.port.into()).await.expect("answer");
-    assert_eq!(sender.recv(100, waits.ok_opts()).await.expect("answer"), b"answer");
+    assert_eq!(sender.recv(100, CallOpts::timeout(waits.ok())).await.expect("answer"), b"answer");
     // A second bind of the same port is AddressInUse.
     let err = expect_err(net.udp_listen("127.0.0.1", port.into()).await, ErrorClass::AddressInUse);
     assert_names(&err, "127.0.0.1", port);
@@ -946,7 +929,7 @@ in_both_worlds!(udp_listen_bound_and_permitted, |transport, peers| {
 
 /// UDP-PERM-SEND, PERM-UDP-PEER, PERM-BEFORE-IO, PERM-ERROR
 in_both_worlds!(udp_perm_send_and_peer, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let echo = peers.udp_echo().await;
     let port = i64::from(echo.port);
     let other_port = if echo.port == 1 { 2 } else { 1 };
@@ -957,7 +940,7 @@ in_both_worlds!(udp_perm_send_and_peer, |transport, peers| {
     assert_names(&err, &echo.host, echo.port);
     assert_mentions(&err, "--allow-net");
     // No packet left: the echo would have answered.
-    expect_err(sock.recv(100, waits.brief_opts()).await, ErrorClass::Timeout);
+    expect_err(sock.recv(100, CallOpts::timeout(waits.brief())).await, ErrorClass::Timeout);
     // A denied name that cannot resolve: PermissionDenied, no lookup.
     let err = expect_err(sock.send_to(b"x", "denied.invalid", 53).await, ErrorClass::PermissionDenied);
     assert_names(&err, "denied.invalid", 53);
@@ -980,7 +963,7 @@ in_both_worlds!(udp_perm_send_and_peer, |transport, peers| {
     );
     assert_names(&err, &echo.host, other_port);
     assert_eq!(peer_sock.send(b"ok").await.expect("send to the granted peer"), 2);
-    assert_eq!(peer_sock.recv(100, waits.ok_opts()).await.expect("echo"), b"ok");
+    assert_eq!(peer_sock.recv(100, CallOpts::timeout(waits.ok())).await.expect("echo"), b"ok");
 });
 
 /// UDP-CLOSE, IO-CLOSE-IDEMPOTENT

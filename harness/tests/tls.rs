@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use caspian_conformance::waits::Waits;
 use caspian_harness::certs::CertZoo;
 use caspian_harness::peers::{Peer, Step, TlsPeer};
 use caspian_harness::world::{CLIENT_HOST, PeerAddr, Peers};
@@ -33,41 +34,6 @@ use tokio::io::AsyncWriteExt;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// The waits of a case: short on loopback, generous in virtual time.
-#[derive(Clone, Copy)]
-struct Waits {
-    sim: bool,
-}
-
-impl Waits {
-    fn of(peers: &Peers) -> Self {
-        Self { sim: peers.is_simulated() }
-    }
-
-    /// Seconds for a wait that is expected to succeed.
-    fn ok(self) -> f64 {
-        if self.sim { 60.0 } else { 5.0 }
-    }
-
-    /// Seconds for a wait that is expected to time out.
-    fn brief(self) -> f64 {
-        if self.sim { 2.0 } else { 0.2 }
-    }
-
-    /// The connect timeout of a case whose handshake stalls.
-    fn stall(self) -> f64 {
-        if self.sim { 5.0 } else { 0.5 }
-    }
-
-    fn ok_opts(self) -> CallOpts {
-        CallOpts::timeout(self.ok())
-    }
-
-    fn connect(self) -> TimeoutOpt {
-        TimeoutOpt::Seconds(self.ok())
-    }
-}
 
 /// `%net` for a case: every target allowed, and a TLS context whose clock is the world's (the
 /// simulation's virtual clock in sim, the real one on loopback) and whose system bundle comes
@@ -160,7 +126,7 @@ fn assert_names(err: &NetError, peer: &PeerAddr) {
 /// One line round trip over `sock`.
 async fn echo_line(sock: &mut SslSocket, line: &[u8], waits: Waits) -> NetResult<Vec<u8>> {
     sock.send_all(line).await?;
-    sock.recv_line(waits.ok_opts()).await
+    sock.recv_line(CallOpts::timeout(waits.ok())).await
 }
 
 /// Asserts that `sock` echoes a line.
@@ -199,7 +165,7 @@ const ROOT_HASH_NAME: &str = "c3c21822.0";
 /// SSL-OPEN, SSL-SURFACE, SSL-OPT-CA-BUNDLE, IO-TIMEOUT-DEFAULT, IO-EOF, IO-SHUTDOWN-READ,
 /// IO-CLOSE-IDEMPOTENT, IO-NOTHING-LOST
 in_both_worlds!(ssl_open_full_surface, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let good = peers.tls(TlsPeer::new("good")).await;
     let net = net(transport, &peers, CertEnv::default());
     let mut sock = ssl_to(&net, &good, TimeoutOpt::Inherit, &trusting_root(Some("localhost"))).await;
@@ -223,36 +189,40 @@ in_both_worlds!(ssl_open_full_surface, |transport, peers| {
 
     // send_all, recv_line, recv_exact, recv.
     sock.send_all(b"hello\nworld!rest").await.expect("send_all");
-    assert_eq!(sock.recv_line(waits.ok_opts()).await.expect("recv_line"), b"hello\n");
-    assert_eq!(sock.recv_exact(6, waits.ok_opts()).await.expect("recv_exact"), b"world!");
+    assert_eq!(sock.recv_line(CallOpts::timeout(waits.ok())).await.expect("recv_line"), b"hello\n");
+    assert_eq!(sock.recv_exact(6, CallOpts::timeout(waits.ok())).await.expect("recv_exact"), b"world!");
     let mut rest = Vec::new();
     while rest.len() < 4 {
-        let chunk = sock.recv(100, waits.ok_opts()).await.expect("recv");
+        let chunk = sock.recv(100, CallOpts::timeout(waits.ok())).await.expect("recv");
         assert!(!chunk.is_empty() && chunk.len() <= 100, "recv returns 1..=max bytes: {chunk:?}");
         rest.extend_from_slice(&chunk);
     }
     assert_eq!(rest, b"rest");
-    assert_eq!(sock.recv_exact(0, waits.ok_opts()).await.expect("recv_exact(0)"), b"");
+    assert_eq!(sock.recv_exact(0, CallOpts::timeout(waits.ok())).await.expect("recv_exact(0)"), b"");
 
     // send returns how many bytes it wrote.
     let n = sock.send(b"x").await.expect("send");
     assert_eq!(n, 1);
-    assert_eq!(sock.recv_exact(1, waits.ok_opts()).await.expect("recv_exact"), b"x");
+    assert_eq!(sock.recv_exact(1, CallOpts::timeout(waits.ok())).await.expect("recv_exact"), b"x");
 
     // shutdown(:send): the echo peer reads end of stream, ends its side, and we read the end.
     sock.send_all(b"tail").await.expect("send_all");
     sock.shutdown(":send").await.expect("shutdown(:send)");
     let mut tail = Vec::new();
     loop {
-        let chunk = sock.recv(100, waits.ok_opts()).await.expect("recv after shutdown(:send)");
+        let chunk = sock.recv(100, CallOpts::timeout(waits.ok())).await.expect("recv after shutdown(:send)");
         if chunk.is_empty() {
             break;
         }
         tail.extend_from_slice(&chunk);
     }
     assert_eq!(tail, b"tail", "this side still receives after shutdown(:send)");
-    assert_eq!(sock.recv(100, waits.ok_opts()).await.expect("recv at end"), b"", "the end stays the end");
-    expect_err(sock.recv_line(waits.ok_opts()).await, ErrorClass::EndOfStream);
+    assert_eq!(
+        sock.recv(100, CallOpts::timeout(waits.ok())).await.expect("recv at end"),
+        b"",
+        "the end stays the end"
+    );
+    expect_err(sock.recv_line(CallOpts::timeout(waits.ok())).await, ErrorClass::EndOfStream);
     expect_err(sock.send_all(b"late").await, ErrorClass::Closed);
     assert!(sock.is_connected(), "a half-closed socket is still open");
 
@@ -260,29 +230,29 @@ in_both_worlds!(ssl_open_full_surface, |transport, peers| {
     sock.close().await;
     assert!(!sock.is_connected());
     sock.close().await;
-    expect_err(sock.recv(1, waits.ok_opts()).await, ErrorClass::Closed);
+    expect_err(sock.recv(1, CallOpts::timeout(waits.ok())).await, ErrorClass::Closed);
     expect_err(sock.send(b"x").await, ErrorClass::Closed);
-    expect_err(sock.recv_line(waits.ok_opts()).await, ErrorClass::Closed);
+    expect_err(sock.recv_line(CallOpts::timeout(waits.ok())).await, ErrorClass::Closed);
 });
 
 /// SSL-OPEN, SSL-SURFACE: `shutdown(:recv)` and `shutdown(:both)` over TLS.
 in_both_worlds!(ssl_shutdown_recv_and_both, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let good = peers.tls(TlsPeer::new("good")).await;
     let net = net(transport, &peers, CertEnv::default());
     let opts = trusting_root(Some("localhost"));
 
-    let mut sock = ssl_to(&net, &good, waits.connect(), &opts).await;
+    let mut sock = ssl_to(&net, &good, TimeoutOpt::Seconds(waits.ok()), &opts).await;
     assert_echoes(&mut sock, waits).await;
     sock.shutdown(":recv").await.expect("shutdown(:recv)");
-    assert_eq!(sock.recv(10, waits.ok_opts()).await.expect("recv after shutdown(:recv)"), b"");
+    assert_eq!(sock.recv(10, CallOpts::timeout(waits.ok())).await.expect("recv after shutdown(:recv)"), b"");
     sock.send_all(b"still sending\n").await.expect("send after shutdown(:recv)");
     expect_err(sock.shutdown(":sideways").await, ErrorClass::ArgumentError);
     sock.close().await;
 
-    let mut both = ssl_to(&net, &good, waits.connect(), &opts).await;
+    let mut both = ssl_to(&net, &good, TimeoutOpt::Seconds(waits.ok()), &opts).await;
     both.shutdown(":both").await.expect("shutdown(:both)");
-    assert_eq!(both.recv(10, waits.ok_opts()).await.expect("recv after shutdown(:both)"), b"");
+    assert_eq!(both.recv(10, CallOpts::timeout(waits.ok())).await.expect("recv after shutdown(:both)"), b"");
     expect_err(both.send(b"x").await, ErrorClass::Closed);
     both.close().await;
     assert!(!both.is_connected());
@@ -293,12 +263,13 @@ in_both_worlds!(ssl_shutdown_recv_and_both, |transport, peers| {
 
 /// SSL-UPGRADE, TCP-STARTTLS, TLS-PROTOCOLS-VALID
 in_both_worlds!(starttls_upgrades_and_invalidates_tcp, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let peer = peers.tls(starttls_peer(b"220 go ahead\r\n")).await;
     let net = net(transport, &peers, CertEnv::default());
-    let mut tcp = net.tcp_new(&peer.host, peer.port.into(), waits.connect()).await.expect("tcp");
+    let mut tcp =
+        net.tcp_new(&peer.host, peer.port.into(), TimeoutOpt::Seconds(waits.ok())).await.expect("tcp");
     tcp.send_all(b"STARTTLS\r\n").await.expect("send_all");
-    assert_eq!(tcp.recv_line(waits.ok_opts()).await.expect("recv_line"), b"220 go ahead\r\n");
+    assert_eq!(tcp.recv_line(CallOpts::timeout(waits.ok())).await.expect("recv_line"), b"220 go ahead\r\n");
 
     // Bad options are refused before the stream is handed over: the tcp socket stays usable.
     let bad = TlsOptions { protocols: Some(vec![]), ..trusting_root(Some("localhost")) };
@@ -320,9 +291,9 @@ in_both_worlds!(starttls_upgrades_and_invalidates_tcp, |transport, peers| {
     let err = expect_err(tcp.send(b"x").await, ErrorClass::Closed);
     assert_names(&err, &peer);
     expect_err(tcp.send_all(b"x").await, ErrorClass::Closed);
-    expect_err(tcp.recv(1, waits.ok_opts()).await, ErrorClass::Closed);
-    expect_err(tcp.recv_line(waits.ok_opts()).await, ErrorClass::Closed);
-    expect_err(tcp.recv_exact(1, waits.ok_opts()).await, ErrorClass::Closed);
+    expect_err(tcp.recv(1, CallOpts::timeout(waits.ok())).await, ErrorClass::Closed);
+    expect_err(tcp.recv_line(CallOpts::timeout(waits.ok())).await, ErrorClass::Closed);
+    expect_err(tcp.recv_exact(1, CallOpts::timeout(waits.ok())).await, ErrorClass::Closed);
     expect_err(tcp.shutdown(":send").await, ErrorClass::Closed);
     expect_err(tcp.starttls(trusting_root(Some("localhost"))).await, ErrorClass::Closed);
 
@@ -338,19 +309,24 @@ in_both_worlds!(starttls_upgrades_and_invalidates_tcp, |transport, peers| {
 
 /// IO-STARTTLS-BUFFER, TCP-STARTTLS
 in_both_worlds!(starttls_refuses_buffered_plaintext, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let peer = peers.tls(starttls_peer(b"220 go\r\nINJECTED")).await;
     let net = net(transport, &peers, CertEnv::default());
-    let mut tcp = net.tcp_new(&peer.host, peer.port.into(), waits.connect()).await.expect("tcp");
+    let mut tcp =
+        net.tcp_new(&peer.host, peer.port.into(), TimeoutOpt::Seconds(waits.ok())).await.expect("tcp");
     tcp.send_all(b"STARTTLS\r\n").await.expect("send_all");
-    assert_eq!(tcp.recv_line(waits.ok_opts()).await.expect("recv_line"), b"220 go\r\n");
+    assert_eq!(tcp.recv_line(CallOpts::timeout(waits.ok())).await.expect("recv_line"), b"220 go\r\n");
     // The reply came in one write: its 8 extra bytes are buffered, unread.
     assert_eq!(tcp.buffered(), 8, "the injected bytes are buffered");
 
     let err = expect_err(tcp.starttls(trusting_root(Some("localhost"))).await, ErrorClass::TlsError);
     assert_names(&err, &peer);
     assert!(tcp.is_connected(), "no upgrade: the tcp socket is still the live one");
-    assert_eq!(tcp.recv(100, waits.ok_opts()).await.expect("recv"), b"INJECTED", "nothing was lost");
+    assert_eq!(
+        tcp.recv(100, CallOpts::timeout(waits.ok())).await.expect("recv"),
+        b"INJECTED",
+        "nothing was lost"
+    );
 
     // With the plaintext drained, the same connection can still be upgraded.
     let mut tls = tcp.starttls(trusting_root(Some("localhost"))).await.expect("starttls after draining");
@@ -390,12 +366,13 @@ fn assert_cert_formats(cert: &PeerCert, der: &[u8]) {
 /// the sequence (CN, O) (`openssl asn1parse`), so the RFC 4514 string is `O=...,CN=...`, as
 /// `openssl x509 -noout -subject -nameopt RFC2253` prints it.
 in_both_worlds!(peer_cert_formats_and_snapshots, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let good = peers.tls(TlsPeer::new("good")).await;
     let wildcard = peers.tls(TlsPeer::new("wildcard")).await;
     let net = net(transport, &peers, CertEnv::default());
 
-    let mut sock = ssl_to(&net, &good, waits.connect(), &trusting_root(Some("localhost"))).await;
+    let mut sock =
+        ssl_to(&net, &good, TimeoutOpt::Seconds(waits.ok()), &trusting_root(Some("localhost"))).await;
     let cert = sock.peer_cert().expect("peer_cert").clone();
     assert_cert_formats(&cert, &leaf_der("good"));
     assert_eq!(cert.subject, "O=Caspian Conformance,CN=caspian-good");
@@ -409,7 +386,9 @@ in_both_worlds!(peer_cert_formats_and_snapshots, |transport, peers| {
     assert_eq!(sock.peer_cert().expect("peer_cert again"), &cert);
     sock.close().await;
 
-    let sock = ssl_to(&net, &wildcard, waits.connect(), &trusting_root(Some("a.example.test"))).await;
+    let sock =
+        ssl_to(&net, &wildcard, TimeoutOpt::Seconds(waits.ok()), &trusting_root(Some("a.example.test")))
+            .await;
     let cert = sock.peer_cert().expect("peer_cert").clone();
     assert_cert_formats(&cert, &leaf_der("wildcard"));
     assert_eq!(cert.subject, "O=Caspian Conformance,CN=caspian-wildcard");
@@ -433,13 +412,14 @@ const TLS12_ECDSA_SUITES: &[&str] = &[
 
 /// SSL-CIPHER, SSL-PROTOCOL, SSL-OPT-PROTOCOLS, TLS-CIPHER-NAME
 in_both_worlds!(cipher_and_protocol_names, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let good = peers.tls(TlsPeer::new("good")).await;
     let tls12 = peers.tls(TlsPeer { tls12_only: true, ..TlsPeer::new("good") }).await;
     let net = net(transport, &peers, CertEnv::default());
 
     // Default protocols: TLS 1.3 is chosen when the server offers it.
-    let mut sock = ssl_to(&net, &good, waits.connect(), &trusting_root(Some("localhost"))).await;
+    let mut sock =
+        ssl_to(&net, &good, TimeoutOpt::Seconds(waits.ok()), &trusting_root(Some("localhost"))).await;
     assert_eq!(sock.protocol(), "TLSv1.3");
     let cipher = sock.cipher().to_owned();
     assert!(cipher.starts_with("TLS_") && !cipher.starts_with("TLS13_"), "IANA name: {cipher}");
@@ -447,7 +427,8 @@ in_both_worlds!(cipher_and_protocol_names, |transport, peers| {
     assert_echoes(&mut sock, waits).await;
 
     // Default protocols include TLS 1.2: a 1.2-only server is reached.
-    let mut sock = ssl_to(&net, &tls12, waits.connect(), &trusting_root(Some("localhost"))).await;
+    let mut sock =
+        ssl_to(&net, &tls12, TimeoutOpt::Seconds(waits.ok()), &trusting_root(Some("localhost"))).await;
     assert_eq!(sock.protocol(), "TLSv1.2");
     let cipher = sock.cipher().to_owned();
     assert!(TLS12_ECDSA_SUITES.contains(&cipher.as_str()), "a TLS 1.2 suite by its IANA name: {cipher}");
@@ -456,26 +437,30 @@ in_both_worlds!(cipher_and_protocol_names, |transport, peers| {
 
 /// SSL-OPT-PROTOCOLS, SSL-PROTOCOL
 in_both_worlds!(protocols_option_restricts_versions, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let good = peers.tls(TlsPeer::new("good")).await;
     let tls12 = peers.tls(TlsPeer { tls12_only: true, ..TlsPeer::new("good") }).await;
     let net = net(transport, &peers, CertEnv::default());
 
-    let mut sock = ssl_to(&net, &good, waits.connect(), &with_protocols("localhost", &["TLSv1.2"])).await;
+    let mut sock =
+        ssl_to(&net, &good, TimeoutOpt::Seconds(waits.ok()), &with_protocols("localhost", &["TLSv1.2"]))
+            .await;
     assert_eq!(sock.protocol(), "TLSv1.2");
     assert!(TLS12_ECDSA_SUITES.contains(&sock.cipher()), "{}", sock.cipher());
     assert_echoes(&mut sock, waits).await;
 
-    let sock = ssl_to(&net, &good, waits.connect(), &with_protocols("localhost", &["TLSv1.3"])).await;
+    let sock =
+        ssl_to(&net, &good, TimeoutOpt::Seconds(waits.ok()), &with_protocols("localhost", &["TLSv1.3"]))
+            .await;
     assert_eq!(sock.protocol(), "TLSv1.3");
     let both = with_protocols("localhost", &["TLSv1.3", "TLSv1.2"]);
-    assert_eq!(ssl_to(&net, &good, waits.connect(), &both).await.protocol(), "TLSv1.3");
-    assert_eq!(ssl_to(&net, &tls12, waits.connect(), &both).await.protocol(), "TLSv1.2");
+    assert_eq!(ssl_to(&net, &good, TimeoutOpt::Seconds(waits.ok()), &both).await.protocol(), "TLSv1.3");
+    assert_eq!(ssl_to(&net, &tls12, TimeoutOpt::Seconds(waits.ok()), &both).await.protocol(), "TLSv1.2");
 
     // No version in common: a TlsError, not a certificate failure.
     let only13 = with_protocols("localhost", &["TLSv1.3"]);
     let err = expect_err(
-        net.ssl(&tls12.host, tls12.port.into(), waits.connect(), &only13).await,
+        net.ssl(&tls12.host, tls12.port.into(), TimeoutOpt::Seconds(waits.ok()), &only13).await,
         ErrorClass::TlsError,
     );
     assert_eq!(err.reason, None, "{err}");
@@ -484,7 +469,7 @@ in_both_worlds!(protocols_option_restricts_versions, |transport, peers| {
 
 /// TLS-PROTOCOLS-VALID, SSL-OPT-PROTOCOLS
 in_both_worlds!(protocols_invalid_is_argument_error_before_io, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let good = peers.tls(TlsPeer::new("good")).await;
     let closed = peers.closed_port().await;
     let net = net(transport, &peers, CertEnv::default());
@@ -492,7 +477,7 @@ in_both_worlds!(protocols_invalid_is_argument_error_before_io, |transport, peers
     // The closed port really refuses: a valid call reaches the network and fails there.
     let valid = with_protocols("localhost", &["TLSv1.2"]);
     expect_err(
-        net.ssl(&closed.host, closed.port.into(), waits.connect(), &valid).await,
+        net.ssl(&closed.host, closed.port.into(), TimeoutOpt::Seconds(waits.ok()), &valid).await,
         ErrorClass::ConnectionRefused,
     );
 
@@ -502,7 +487,7 @@ in_both_worlds!(protocols_invalid_is_argument_error_before_io, |transport, peers
         let opts = with_protocols("localhost", protocols);
         for target in [&good, &closed] {
             let err = expect_err(
-                net.ssl(&target.host, target.port.into(), waits.connect(), &opts).await,
+                net.ssl(&target.host, target.port.into(), TimeoutOpt::Seconds(waits.ok()), &opts).await,
                 ErrorClass::ArgumentError,
             );
             assert_mentions(&err, "protocols");
@@ -519,7 +504,7 @@ in_both_worlds!(protocols_invalid_is_argument_error_before_io, |transport, peers
 /// reason; with `verify: false` accepted, negotiated, echoing, its peer_cert readable. Every
 /// mismatch is collected and reported at the end.
 in_both_worlds!(reject_zoo_and_verify_false, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let net = net(transport, &peers, CertEnv::default());
     assert!(TlsOptions::default().verify, "verify defaults to true");
     let mut wrong = Vec::new();
@@ -527,7 +512,7 @@ in_both_worlds!(reject_zoo_and_verify_false, |transport, peers| {
         let peer = peers.tls(TlsPeer::new(rejection.leaf)).await;
         let name = rejection.name;
         let opts = trusting_root(Some(rejection.connect_name));
-        match net.ssl(&peer.host, peer.port.into(), waits.connect(), &opts).await {
+        match net.ssl(&peer.host, peer.port.into(), TimeoutOpt::Seconds(waits.ok()), &opts).await {
             Ok(_) => wrong.push(format!("{name}: accepted with verify on")),
             Err(e) if e.class != ErrorClass::CertificateError => {
                 wrong.push(format!("{name}: want CertificateError, got {e}"));
@@ -542,13 +527,14 @@ in_both_worlds!(reject_zoo_and_verify_false, |transport, peers| {
         }
 
         let unverified = TlsOptions { verify: false, ..opts };
-        let mut sock = match net.ssl(&peer.host, peer.port.into(), waits.connect(), &unverified).await {
-            Ok(sock) => sock,
-            Err(e) => {
-                wrong.push(format!("{name}: refused with verify: false: {e}"));
-                continue;
-            }
-        };
+        let mut sock =
+            match net.ssl(&peer.host, peer.port.into(), TimeoutOpt::Seconds(waits.ok()), &unverified).await {
+                Ok(sock) => sock,
+                Err(e) => {
+                    wrong.push(format!("{name}: refused with verify: false: {e}"));
+                    continue;
+                }
+            };
         if sock.protocol() != "TLSv1.3" || !TLS13_SUITES.contains(&sock.cipher()) {
             wrong.push(format!("{name}: verify: false negotiated {} {}", sock.protocol(), sock.cipher()));
         }
@@ -577,7 +563,7 @@ in_both_worlds!(reject_zoo_and_verify_false, |transport, peers| {
 
 /// SSL-OPT-CA-BUNDLE, TLS-CA-REPLACES
 in_both_worlds!(ca_bundle_replaces_the_system_bundle, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let good = peers.tls(TlsPeer::new("good")).await;
     let port = i64::from(good.port);
     let other_root =
@@ -585,17 +571,19 @@ in_both_worlds!(ca_bundle_replaces_the_system_bundle, |transport, peers| {
 
     // A bundle without the issuing root: unknown_issuer.
     let plain = net(transport, &peers, CertEnv::default());
-    let err =
-        expect_cert_err(plain.ssl(&good.host, port, waits.connect(), &other_root).await, "unknown_issuer");
+    let err = expect_cert_err(
+        plain.ssl(&good.host, port, TimeoutOpt::Seconds(waits.ok()), &other_root).await,
+        "unknown_issuer",
+    );
     assert_names(&err, &good);
 
     // The engine's system bundle trusts the root, yet a ca_bundle replaces it: still refused.
     let root_system = CertEnv { ssl_cert_file: Some(zoo_file("root-ca.pem")), ssl_cert_dir: None };
     let trusting_system = net(transport, &peers, root_system);
     let no_bundle = TlsOptions { sni: Some("localhost".into()), ..TlsOptions::default() };
-    ssl_to(&trusting_system, &good, waits.connect(), &no_bundle).await;
+    ssl_to(&trusting_system, &good, TimeoutOpt::Seconds(waits.ok()), &no_bundle).await;
     expect_cert_err(
-        trusting_system.ssl(&good.host, port, waits.connect(), &other_root).await,
+        trusting_system.ssl(&good.host, port, TimeoutOpt::Seconds(waits.ok()), &other_root).await,
         "unknown_issuer",
     );
 
@@ -608,14 +596,14 @@ in_both_worlds!(ca_bundle_replaces_the_system_bundle, |transport, peers| {
         .collect::<String>();
     std::fs::write(&both, pem).expect("write the bundle");
     let opts = TlsOptions { ca_bundle: Some(both), ..trusting_root(Some("localhost")) };
-    let mut sock = ssl_to(&plain, &good, waits.connect(), &opts).await;
+    let mut sock = ssl_to(&plain, &good, TimeoutOpt::Seconds(waits.ok()), &opts).await;
     assert_echoes(&mut sock, waits).await;
     let _ = std::fs::remove_dir_all(&dir);
 });
 
 /// SSL-OPT-CA-BUNDLE: an unusable ca_bundle is an ArgumentError naming it, before any I/O.
 in_both_worlds!(ca_bundle_unusable_is_argument_error, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let good = peers.tls(TlsPeer::new("good")).await;
     let closed = peers.closed_port().await;
     let net = net(transport, &peers, CertEnv::default());
@@ -625,7 +613,7 @@ in_both_worlds!(ca_bundle_unusable_is_argument_error, |transport, peers| {
         let opts = TlsOptions { ca_bundle: Some(bundle.clone()), ..trusting_root(Some("localhost")) };
         for target in [&good, &closed] {
             let err = expect_err(
-                net.ssl(&target.host, target.port.into(), waits.connect(), &opts).await,
+                net.ssl(&target.host, target.port.into(), TimeoutOpt::Seconds(waits.ok()), &opts).await,
                 ErrorClass::ArgumentError,
             );
             assert_mentions(&err, "ca_bundle");
@@ -636,7 +624,7 @@ in_both_worlds!(ca_bundle_unusable_is_argument_error, |transport, peers| {
 
 /// SSL-DEFAULT-SAFE, SSL-OPT-CA-BUNDLE, SSL-OPT-VERIFY, TLS-SYSTEM-BUNDLE
 in_both_worlds!(default_options_use_the_system_bundle, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let good = peers.tls(TlsPeer::new("good")).await;
     let port = i64::from(good.port);
     let defaults = TlsOptions { sni: Some("localhost".into()), ..TlsOptions::default() };
@@ -645,13 +633,16 @@ in_both_worlds!(default_options_use_the_system_bundle, |transport, peers| {
 
     // The platform's store does not hold the zoo's root.
     let platform = net(transport, &peers, CertEnv::default());
-    let err =
-        expect_cert_err(platform.ssl(&good.host, port, waits.connect(), &defaults).await, "unknown_issuer");
+    let err = expect_cert_err(
+        platform.ssl(&good.host, port, TimeoutOpt::Seconds(waits.ok()), &defaults).await,
+        "unknown_issuer",
+    );
     assert_names(&err, &good);
 
     // SSL_CERT_FILE, as this engine sees it.
     let file_env = CertEnv { ssl_cert_file: Some(zoo_file("root-ca.pem")), ssl_cert_dir: None };
-    let mut sock = ssl_to(&net(transport, &peers, file_env), &good, waits.connect(), &defaults).await;
+    let mut sock =
+        ssl_to(&net(transport, &peers, file_env), &good, TimeoutOpt::Seconds(waits.ok()), &defaults).await;
     assert_echoes(&mut sock, waits).await;
     sock.close().await;
 
@@ -663,34 +654,39 @@ in_both_worlds!(default_options_use_the_system_bundle, |transport, peers| {
     std::fs::create_dir_all(&empty).expect("mkdir");
     std::fs::copy(zoo_file("root-ca.pem"), hashed.join(ROOT_HASH_NAME)).expect("copy the root");
     let dir_env = CertEnv { ssl_cert_file: None, ssl_cert_dir: Some(hashed.display().to_string()) };
-    let mut sock = ssl_to(&net(transport, &peers, dir_env), &good, waits.connect(), &defaults).await;
+    let mut sock =
+        ssl_to(&net(transport, &peers, dir_env), &good, TimeoutOpt::Seconds(waits.ok()), &defaults).await;
     assert_echoes(&mut sock, waits).await;
     sock.close().await;
 
     // SSL_CERT_DIR is a colon-separated list, searched in full.
     let list = format!("{}:{}", empty.display(), hashed.display());
     let list_env = CertEnv { ssl_cert_file: None, ssl_cert_dir: Some(list) };
-    ssl_to(&net(transport, &peers, list_env), &good, waits.connect(), &defaults).await;
+    ssl_to(&net(transport, &peers, list_env), &good, TimeoutOpt::Seconds(waits.ok()), &defaults).await;
 
     // A system bundle without the root still refuses.
     let empty_env = CertEnv { ssl_cert_file: Some(zoo_file("other-root-ca.pem")), ssl_cert_dir: None };
     let other = net(transport, &peers, empty_env);
-    expect_cert_err(other.ssl(&good.host, port, waits.connect(), &defaults).await, "unknown_issuer");
+    expect_cert_err(
+        other.ssl(&good.host, port, TimeoutOpt::Seconds(waits.ok()), &defaults).await,
+        "unknown_issuer",
+    );
     let _ = std::fs::remove_dir_all(&dir);
 });
 
 /// TLS-SYSTEM-BUNDLE: OpenSSL looks certificates up in each `SSL_CERT_DIR` entry by hash name,
 /// so an entry that does not exist contributes nothing and is not an error.
 in_both_worlds!(system_bundle_cert_dir_skips_missing_entries, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let good = peers.tls(TlsPeer::new("good")).await;
     let dir = scratch_dir("certdir-missing", &peers);
     std::fs::copy(zoo_file("root-ca.pem"), dir.join(ROOT_HASH_NAME)).expect("copy the root");
     let list = format!("{}:{}", dir.join("does-not-exist").display(), dir.display());
     let env = CertEnv { ssl_cert_file: None, ssl_cert_dir: Some(list) };
     let defaults = TlsOptions { sni: Some("localhost".into()), ..TlsOptions::default() };
-    let result =
-        net(transport, &peers, env).ssl(&good.host, good.port.into(), waits.connect(), &defaults).await;
+    let result = net(transport, &peers, env)
+        .ssl(&good.host, good.port.into(), TimeoutOpt::Seconds(waits.ok()), &defaults)
+        .await;
     let _ = std::fs::remove_dir_all(&dir);
     if let Err(e) = result {
         panic!("SSL_CERT_DIR with a missing entry before the root's folder: {e}");
@@ -735,11 +731,11 @@ fn mutual(protocol: &str, with_pair: bool) -> TlsOptions {
 
 /// SSL-OPT-CLIENT-CERT: with the pair, a server that requires a client certificate accepts.
 in_both_worlds!(client_cert_pair_is_accepted, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let server = peers.tls(TlsPeer { client_auth: true, ..TlsPeer::new("good") }).await;
     let net = net(transport, &peers, CertEnv::default());
     for protocol in ["TLSv1.2", "TLSv1.3"] {
-        let mut sock = ssl_to(&net, &server, waits.connect(), &mutual(protocol, true)).await;
+        let mut sock = ssl_to(&net, &server, TimeoutOpt::Seconds(waits.ok()), &mutual(protocol, true)).await;
         assert_eq!(sock.protocol(), protocol);
         assert_echoes(&mut sock, waits).await;
         sock.close().await;
@@ -749,9 +745,9 @@ in_both_worlds!(client_cert_pair_is_accepted, |transport, peers| {
 /// The first error of a handshake, then (if it completed) a recv: the refusal of a client
 /// without a certificate may surface at either (under TLS 1.3, on the first read).
 async fn refusal<T: Transport>(net: &Net<T>, server: &PeerAddr, opts: &TlsOptions, waits: Waits) -> NetError {
-    match net.ssl(&server.host, server.port.into(), waits.connect(), opts).await {
+    match net.ssl(&server.host, server.port.into(), TimeoutOpt::Seconds(waits.ok()), opts).await {
         Err(e) => e,
-        Ok(mut sock) => match sock.recv_line(waits.ok_opts()).await {
+        Ok(mut sock) => match sock.recv_line(CallOpts::timeout(waits.ok())).await {
             Err(e) => e,
             Ok(line) => panic!("a server requiring a client certificate answered {line:?}"),
         },
@@ -777,7 +773,7 @@ async fn mtls_servers<T: Transport>(transport: &T, peers: &Peers) -> Vec<PeerAdd
 /// SSL-OPT-CLIENT-CERT: without a client certificate, TLS 1.2 refuses in the handshake, with a
 /// TlsError (the server's alert), not a ConnectionReset.
 in_both_worlds!(client_cert_missing_refused_tls12, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let servers = mtls_servers(&transport, &peers).await;
     let net = net(transport, &peers, CertEnv::default());
     for server in &servers {
@@ -785,7 +781,7 @@ in_both_worlds!(client_cert_missing_refused_tls12, |transport, peers| {
         assert_eq!(err.class, ErrorClass::TlsError, "want a TlsError, got {err}");
         assert_names(&err, server);
         // The same server accepts the pair.
-        let mut sock = ssl_to(&net, server, waits.connect(), &mutual("TLSv1.2", true)).await;
+        let mut sock = ssl_to(&net, server, TimeoutOpt::Seconds(waits.ok()), &mutual("TLSv1.2", true)).await;
         assert_echoes(&mut sock, waits).await;
     }
 });
@@ -793,14 +789,14 @@ in_both_worlds!(client_cert_missing_refused_tls12, |transport, peers| {
 /// SSL-OPT-CLIENT-CERT: without a client certificate, TLS 1.3 refuses with an alert that the
 /// client reads after its side of the handshake: still a TlsError, not a ConnectionReset.
 in_both_worlds!(client_cert_missing_refused_tls13, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let servers = mtls_servers(&transport, &peers).await;
     let net = net(transport, &peers, CertEnv::default());
     for server in &servers {
         let err = refusal(&net, server, &mutual("TLSv1.3", false), waits).await;
         assert_eq!(err.class, ErrorClass::TlsError, "want a TlsError, got {err}");
         assert_names(&err, server);
-        let mut sock = ssl_to(&net, server, waits.connect(), &mutual("TLSv1.3", true)).await;
+        let mut sock = ssl_to(&net, server, TimeoutOpt::Seconds(waits.ok()), &mutual("TLSv1.3", true)).await;
         assert_echoes(&mut sock, waits).await;
     }
 });
@@ -808,7 +804,7 @@ in_both_worlds!(client_cert_missing_refused_tls13, |transport, peers| {
 /// TLS-CLIENT-PAIR, SSL-OPT-CLIENT-CERT: half a pair (or a broken one) is an ArgumentError
 /// naming the argument, before any I/O.
 in_both_worlds!(client_cert_half_pair_is_argument_error_before_io, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let server = peers.tls(TlsPeer { client_auth: true, ..TlsPeer::new("good") }).await;
     let closed = peers.closed_port().await;
     let net = net(transport, &peers, CertEnv::default());
@@ -844,7 +840,7 @@ in_both_worlds!(client_cert_half_pair_is_argument_error_before_io, |transport, p
     for (argument, opts) in &cases {
         for target in [&server, &closed] {
             let err = expect_err(
-                net.ssl(&target.host, target.port.into(), waits.connect(), opts).await,
+                net.ssl(&target.host, target.port.into(), TimeoutOpt::Seconds(waits.ok()), opts).await,
                 ErrorClass::ArgumentError,
             );
             assert_mentions(&err, argument);
@@ -857,34 +853,42 @@ in_both_worlds!(client_cert_half_pair_is_argument_error_before_io, |transport, p
 
 /// SSL-OPT-SNI, TLS-SNI-NAME: the sni is the name verified, and defaults to the connect host.
 in_both_worlds!(sni_is_the_verified_name, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let good = peers.tls(TlsPeer::new("good")).await;
     let dns_only = peers.tls(TlsPeer::new("dns_only_by_ip")).await;
     let net = net(transport, &peers, CertEnv::default());
     let port = i64::from(good.port);
 
-    let mut sock = ssl_to(&net, &good, waits.connect(), &trusting_root(Some("server.example.test"))).await;
+    let mut sock =
+        ssl_to(&net, &good, TimeoutOpt::Seconds(waits.ok()), &trusting_root(Some("server.example.test")))
+            .await;
     assert_eq!(sock.host(), good.host, "host stays the connect host");
     assert_echoes(&mut sock, waits).await;
     let err = expect_cert_err(
-        net.ssl(&good.host, port, waits.connect(), &trusting_root(Some("other.example.org"))).await,
+        net.ssl(&good.host, port, TimeoutOpt::Seconds(waits.ok()), &trusting_root(Some("other.example.org")))
+            .await,
         "name_mismatch",
     );
     assert_names(&err, &good);
     // An IP-literal sni is verified against the IP SANs.
-    ssl_to(&net, &good, waits.connect(), &trusting_root(Some("127.0.0.1"))).await;
-    ssl_to(&net, &good, waits.connect(), &trusting_root(Some("::1"))).await;
+    ssl_to(&net, &good, TimeoutOpt::Seconds(waits.ok()), &trusting_root(Some("127.0.0.1"))).await;
+    ssl_to(&net, &good, TimeoutOpt::Seconds(waits.ok()), &trusting_root(Some("::1"))).await;
     expect_cert_err(
-        net.ssl(&dns_only.host, dns_only.port.into(), waits.connect(), &trusting_root(Some("127.0.0.1")))
-            .await,
+        net.ssl(
+            &dns_only.host,
+            dns_only.port.into(),
+            TimeoutOpt::Seconds(waits.ok()),
+            &trusting_root(Some("127.0.0.1")),
+        )
+        .await,
         "name_mismatch",
     );
-    ssl_to(&net, &dns_only, waits.connect(), &trusting_root(Some("localhost"))).await;
+    ssl_to(&net, &dns_only, TimeoutOpt::Seconds(waits.ok()), &trusting_root(Some("localhost"))).await;
 
     if peers.is_simulated() {
         // No sni: the connect host `server` is the verified name, and no certificate holds it.
         expect_cert_err(
-            net.ssl(&good.host, port, waits.connect(), &trusting_root(None)).await,
+            net.ssl(&good.host, port, TimeoutOpt::Seconds(waits.ok()), &trusting_root(None)).await,
             "name_mismatch",
         );
     } else {
@@ -892,21 +896,22 @@ in_both_worlds!(sni_is_the_verified_name, |transport, peers| {
         ssl_to(
             &net,
             &PeerAddr { host: "localhost".into(), port: good.port },
-            waits.connect(),
+            TimeoutOpt::Seconds(waits.ok()),
             &trusting_root(None),
         )
         .await;
-        let mut sock = ssl_to(&net, &good, waits.connect(), &trusting_root(None)).await;
+        let mut sock = ssl_to(&net, &good, TimeoutOpt::Seconds(waits.ok()), &trusting_root(None)).await;
         assert_eq!(sock.host(), "127.0.0.1");
         assert_echoes(&mut sock, waits).await;
         expect_cert_err(
-            net.ssl("127.0.0.1", dns_only.port.into(), waits.connect(), &trusting_root(None)).await,
+            net.ssl("127.0.0.1", dns_only.port.into(), TimeoutOpt::Seconds(waits.ok()), &trusting_root(None))
+                .await,
             "name_mismatch",
         );
         ssl_to(
             &net,
             &PeerAddr { host: "localhost".into(), port: dns_only.port },
-            waits.connect(),
+            TimeoutOpt::Seconds(waits.ok()),
             &trusting_root(None),
         )
         .await;
@@ -1007,7 +1012,7 @@ async fn sni_probe<T: Transport>(
 /// TLS-SNI-NAME, SSL-OPT-SNI: the name sent is the sni (or the connect host), and none is sent
 /// for an IP literal.
 in_both_worlds!(sni_sent_on_the_wire, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let (port, mut seen) = sni_probe(&transport).await;
     let net = net(transport, &peers, CertEnv::default());
     let cases: [(&str, Option<&str>, Option<&str>); 5] = [
@@ -1019,7 +1024,7 @@ in_both_worlds!(sni_sent_on_the_wire, |transport, peers| {
     ];
     for (host, sni, sent) in cases {
         let target = PeerAddr { host: host.into(), port };
-        let mut sock = ssl_to(&net, &target, waits.connect(), &trusting_root(sni)).await;
+        let mut sock = ssl_to(&net, &target, TimeoutOpt::Seconds(waits.ok()), &trusting_root(sni)).await;
         assert_echoes(&mut sock, waits).await;
         let got = seen.recv().await.expect("the probe saw a ClientHello");
         assert_eq!(got.as_deref(), sent, "SNI sent connecting to {host} with sni {sni:?}");
@@ -1029,12 +1034,13 @@ in_both_worlds!(sni_sent_on_the_wire, |transport, peers| {
 
 /// SSL-OPT-SNI: an sni that is no host name is an ArgumentError naming it.
 in_both_worlds!(sni_invalid_is_argument_error, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let good = peers.tls(TlsPeer::new("good")).await;
     let net = net(transport, &peers, CertEnv::default());
     for bad in ["bad name", "", "a..b"] {
         let err = expect_err(
-            net.ssl(&good.host, good.port.into(), waits.connect(), &trusting_root(Some(bad))).await,
+            net.ssl(&good.host, good.port.into(), TimeoutOpt::Seconds(waits.ok()), &trusting_root(Some(bad)))
+                .await,
             ErrorClass::ArgumentError,
         );
         assert_mentions(&err, "sni");
@@ -1043,11 +1049,17 @@ in_both_worlds!(sni_invalid_is_argument_error, |transport, peers| {
 
 /// SSL-OPT-SNI: like every other bad option, a bad sni is refused before any I/O.
 in_both_worlds!(sni_invalid_is_argument_error_before_io, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let closed = peers.closed_port().await;
     let net = net(transport, &peers, CertEnv::default());
     let err = expect_err(
-        net.ssl(&closed.host, closed.port.into(), waits.connect(), &trusting_root(Some("bad name"))).await,
+        net.ssl(
+            &closed.host,
+            closed.port.into(),
+            TimeoutOpt::Seconds(waits.ok()),
+            &trusting_root(Some("bad name")),
+        )
+        .await,
         ErrorClass::ArgumentError,
     );
     assert_mentions(&err, "sni");
@@ -1059,7 +1071,7 @@ in_both_worlds!(sni_invalid_is_argument_error_before_io, |transport, peers| {
 /// SSL-OPEN, IO-TIMEOUT-DEFAULT: a server that accepts and never answers stalls the handshake
 /// until the timeout.
 in_both_worlds!(handshake_stall_times_out, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let silent = peers.tcp(Peer::Script(vec![])).await;
     let net = net(transport, &peers, CertEnv::default());
     let started = tokio::time::Instant::now();
@@ -1081,14 +1093,20 @@ in_both_worlds!(handshake_stall_times_out, |transport, peers| {
 
 /// SSL-OPEN: a peer that does not speak TLS fails the handshake with a TlsError.
 in_both_worlds!(plaintext_peer_is_tls_error, |transport, peers| {
-    let waits = Waits::of(&peers);
+    let waits = Waits::new(peers.is_simulated());
     let echo = peers.tcp(Peer::Echo).await;
     let banner =
         peers.tcp(Peer::Script(vec![Step::Send(b"220 smtp.example ESMTP ready\r\n".to_vec())])).await;
     let net = net(transport, &peers, CertEnv::default());
     for peer in [&echo, &banner] {
         let err = expect_err(
-            net.ssl(&peer.host, peer.port.into(), waits.connect(), &trusting_root(Some("localhost"))).await,
+            net.ssl(
+                &peer.host,
+                peer.port.into(),
+                TimeoutOpt::Seconds(waits.ok()),
+                &trusting_root(Some("localhost")),
+            )
+            .await,
             ErrorClass::TlsError,
         );
         assert_eq!(err.reason, None, "{err}");
