@@ -53,8 +53,9 @@ pub fn expect(condition: bool, what: impl FnOnce() -> String) -> CaseResult {
 }
 
 /// Fails unless `actual` is exactly `expected`, showing both as text.
-pub fn expect_bytes(what: &str, actual: Vec<u8>, expected: &[u8]) -> CaseResult {
-    expect(actual == expected, || format!("{what}: expected {}, got {}", show(expected), show(&actual)))
+pub fn expect_bytes(what: &str, actual: impl AsRef<[u8]>, expected: &[u8]) -> CaseResult {
+    let actual = actual.as_ref();
+    expect(actual == expected, || format!("{what}: expected {}, got {}", show(expected), show(actual)))
 }
 
 /// Fails unless the exception's message names every one of `parts` (an argument, a host:port,
@@ -231,6 +232,12 @@ impl Script {
             Value::Bytes(bytes) => Ok(bytes),
             other => Err(Failure::mismatch("the returned value", "bytes", format!("{other:?}"))),
         }
+    }
+
+    /// A request that returns bytes, which must be `expected` (both shown as text on a mismatch).
+    pub async fn expect_bytes(&mut self, what: &str, request: Request, expected: &[u8]) -> CaseResult {
+        let actual = self.bytes(request).await?;
+        expect_bytes(what, actual, expected)
     }
 
     /// A request that returns an integer.

@@ -5,14 +5,13 @@
 use std::time::Duration;
 
 use crate::body;
+use crate::cases::support::{recv_from, recv_opts, send_to, udp};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::{self, *};
 use crate::contract::{CallOpts, Feature, Request, Value, Wait};
 use crate::peers::{Peer, Step};
-use crate::script::{Failure, expect, expect_eq, show};
-
-use crate::cases::support::{recv_from, send_to, udp};
+use crate::script::{Failure, expect, expect_eq, expect_names, show};
 
 const TCP: &[Feature] = &[Feature::Tcp];
 const UDP: &[Feature] = &[Feature::Udp];
@@ -109,10 +108,7 @@ pub const CRASH_RESTARTED_PEER_SERVES_NEW_CONNECTIONS: Case = Case {
         // Starting a peer waits for the host to be back.
         let new = ctx.peers.tcp(Peer::Echo).await;
         let raised = engine.raises(Request::tcp(&old.host, old.port), "ConnectionRefused").await?;
-        let target = format!("{}:{}", old.host, old.port);
-        expect(raised.message.contains(&target), || {
-            format!("the message should name {target}: {:?}", raised.message)
-        })?;
+        expect_names(&raised, &old.host, old.port)?;
         let sock = engine.tcp(&new.host, new.port).await?;
         engine.send_all(sock, b"back\n").await?;
         expect_eq("the restarted peer's echo", engine.recv_line(sock).await?, b"back\n".to_vec())
@@ -132,8 +128,7 @@ pub const LATENCY_TIMEOUT_THEN_LATE_BYTES: Case = Case {
         let sock = engine.tcp(&echo.host, echo.port).await?;
         ctx.peers.set_max_latency(Duration::from_secs(2)).map_err(Failure::new)?;
         engine.send_all(sock, b"slow\n").await?;
-        let first =
-            engine.call(Request::Recv { handle: sock, max_bytes: 100, opts: CallOpts::timeout(0.001) }).await;
+        let first = engine.call(recv_opts(sock, 100, CallOpts::timeout(0.001))).await;
         let mut got = match first {
             Err(raised) if raised.class == "Timeout" => Vec::new(),
             Ok(Value::Bytes(bytes)) => bytes,
@@ -142,11 +137,7 @@ pub const LATENCY_TIMEOUT_THEN_LATE_BYTES: Case = Case {
             }
         };
         while got.len() < 5 {
-            got.extend(
-                engine
-                    .bytes(Request::Recv { handle: sock, max_bytes: 100, opts: CallOpts::timeout(30.0) })
-                    .await?,
-            );
+            got.extend(engine.bytes(recv_opts(sock, 100, CallOpts::timeout(30.0))).await?);
         }
         expect_eq("the echo under latency", got, b"slow\n".to_vec())
     }),

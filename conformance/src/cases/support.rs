@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use crate::contract::{CallOpts, Handle, Property, Request, Value, Wait};
 use crate::peers::{Peer, PeerAddr, Step};
-use crate::script::{CaseResult, Ctx, Failure, Script, expect_eq};
+use crate::script::{CaseResult, Ctx, Failure, Script, expect_eq, expect_mentions};
 use crate::waits::Waits;
 
 /// Loopback: where the engine's own sockets reach each other, in both worlds.
@@ -15,6 +15,15 @@ pub const LOOPBACK: &str = "127.0.0.1";
 /// Connects to `peer` with `.new(timeout: ok)`, so that a broken case fails fast.
 pub async fn connect(engine: &mut Script, peer: &PeerAddr, waits: Waits) -> Result<Handle, Failure> {
     engine.handle(Request::tcp_new(&peer.host, peer.port, Wait::Seconds(waits.ok()))).await
+}
+
+/// Starts `peer`, and an engine allowed to reach the peers with a socket connected to it (with
+/// the ok wait): the engine, the socket and the peer's address.
+pub async fn connected(ctx: &Ctx, peer: Peer) -> Result<(Script, Handle, PeerAddr), Failure> {
+    let addr = ctx.peers.tcp(peer).await;
+    let mut engine = ctx.engine_for_peers().await?;
+    let sock = connect(&mut engine, &addr, Waits::of(ctx)).await?;
+    Ok((engine, sock, addr))
 }
 
 /// A peer that runs `steps`, then holds the connection until the client closes.
@@ -105,6 +114,14 @@ pub async fn listen_ephemeral(ctx: &Ctx, engine: &mut Script) -> Result<(Handle,
     Ok((listener, port))
 }
 
+/// An engine started with `--allow-listen=allow_listen` and nothing else, listening on the bind
+/// host and an ephemeral port: the engine, its listener and the port.
+pub async fn listening(ctx: &Ctx, allow_listen: &str) -> Result<(Script, Handle, u16), Failure> {
+    let mut engine = ctx.engine(None, Some(allow_listen)).await?;
+    let (listener, port) = listen_ephemeral(ctx, &mut engine).await?;
+    Ok((engine, listener, port))
+}
+
 /// Where the peers reach the engine's listener on `port`.
 pub fn dial_addr(ctx: &Ctx, port: u16) -> PeerAddr {
     PeerAddr { host: ctx.peers.engine_host().to_string(), port }
@@ -113,6 +130,22 @@ pub fn dial_addr(ctx: &Ctx, port: u16) -> PeerAddr {
 /// What a dialing peer read, which must have succeeded.
 pub fn dialed(outcome: Result<Vec<u8>, String>) -> Result<Vec<u8>, Failure> {
     outcome.map_err(|e| Failure::new(format!("the dialing peer failed: {e}")))
+}
+
+/// `host:port` as a grant entry spells it: an IPv6 host bracketed.
+pub fn target(host: &str, port: impl std::fmt::Display) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+/// `request` must raise PermissionDenied whose message names every one of `parts`: the target
+/// and the flag that would grant it (PERM-ERROR).
+pub async fn denied_naming(engine: &mut Script, request: Request, parts: &[&str]) -> CaseResult {
+    let raised = engine.raises(request, "PermissionDenied").await?;
+    expect_mentions(&raised, parts)
 }
 
 /// A port next to `port`: above it, unless it is the last one.

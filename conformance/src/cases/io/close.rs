@@ -1,6 +1,7 @@
 //! IO-CLOSE-IDEMPOTENT: close twice, and every call after close.
 
 use crate::body;
+use crate::cases::support::{connected, recv_opts};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -10,7 +11,6 @@ use crate::script::expect_names;
 use crate::waits::Waits;
 
 use super::TCP;
-use crate::cases::support::{connect, recv_opts};
 
 pub const TWICE: Case = Case {
     id: "io.close.twice",
@@ -20,10 +20,7 @@ pub const TWICE: Case = Case {
     worlds: Both,
     description: "close twice returns nil both times",
     run: body!(async |ctx| {
-        let waits = Waits::of(&ctx);
-        let echo = ctx.peers.tcp(Peer::Echo).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &echo, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, Peer::Echo).await?;
         engine.nil(Request::close(sock)).await?;
         engine.nil(Request::close(sock)).await
     }),
@@ -38,9 +35,7 @@ pub const THEN_CLOSED: Case = Case {
     description: "after close send, send(\"\"), send_all, recv, recv_line, recv_exact (even of 0) and shutdown raise Closed naming host:port",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let echo = ctx.peers.tcp(Peer::Echo).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &echo, waits).await?;
+        let (mut engine, sock, echo) = connected(&ctx, Peer::Echo).await?;
         engine.close(sock).await?;
         let requests = [
             Request::send(sock, b"x"),

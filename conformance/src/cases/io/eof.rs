@@ -1,16 +1,16 @@
 //! IO-EOF and IO-LINE-EOF: end of stream.
 
 use crate::body;
+use crate::cases::support::{connected, recv_opts, recv_to_end, script, send};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::Request;
 use crate::peers::Step;
-use crate::script::{expect, expect_eq, expect_names, show};
+use crate::script::{expect, expect_bytes, expect_names, show};
 use crate::waits::Waits;
 
 use super::TCP;
-use crate::cases::support::{connect, recv_opts, recv_to_end, script, send};
 
 pub const EMPTY_ONLY_AT_END: Case = Case {
     id: "io.eof.empty_only_at_end",
@@ -22,15 +22,9 @@ pub const EMPTY_ONLY_AT_END: Case = Case {
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
         let steps = vec![send(b"data"), Step::Pause(waits.pause()), send(b"more"), Step::Close];
-        let peer = ctx.peers.tcp(script(steps)).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, script(steps)).await?;
         // recv_to_end fails on an empty return before the end and wants "" again after it.
-        expect_eq(
-            "everything received",
-            show(&recv_to_end(&mut engine, sock, waits).await?),
-            show(b"datamore"),
-        )?;
+        expect_bytes("everything received", recv_to_end(&mut engine, sock, waits).await?, b"datamore")?;
         engine.close(sock).await
     }),
 };
@@ -44,15 +38,13 @@ pub const DATA_BEFORE_END: Case = Case {
     description: "a peer that writes and closes at once: recv returns its bytes first, then \"\"",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![send(b"last words"), Step::Close])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, script(vec![send(b"last words"), Step::Close])).await?;
         let first = engine.bytes(recv_opts(sock, 100, waits.ok_opts())).await?;
         expect(!first.is_empty() && b"last words".starts_with(&first), || {
             format!("the first recv: expected the start of \"last words\", got {}", show(&first))
         })?;
         let rest = recv_to_end(&mut engine, sock, waits).await?;
-        expect_eq("everything received", show(&[first, rest].concat()), show(b"last words"))?;
+        expect_bytes("everything received", [first, rest].concat(), b"last words")?;
         engine.close(sock).await
     }),
 };
@@ -66,19 +58,13 @@ pub const LINE_EOF_CLEAN_END: Case = Case {
     description: "after the last whole line, recv_line raises EndOfStream naming host:port, and again; recv then returns \"\"",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![send(b"whole\n"), Step::Close])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
-        expect_eq("the last line", show(&engine.recv_line(sock).await?), show(b"whole\n"))?;
+        let (mut engine, sock, peer) = connected(&ctx, script(vec![send(b"whole\n"), Step::Close])).await?;
+        expect_bytes("the last line", engine.recv_line(sock).await?, b"whole\n")?;
         for _ in 0..2 {
             let raised = engine.raises(Request::recv_line(sock, waits.ok_opts()), "EndOfStream").await?;
             expect_names(&raised, &peer.host, peer.port)?;
         }
-        expect_eq(
-            "recv at end of stream",
-            engine.bytes(recv_opts(sock, 100, waits.ok_opts())).await?,
-            Vec::new(),
-        )?;
+        engine.expect_bytes("recv at end of stream", recv_opts(sock, 100, waits.ok_opts()), b"").await?;
         engine.close(sock).await
     }),
 };

@@ -1,16 +1,16 @@
 //! IO-LINE-MAX: recv_line's max_length.
 
 use crate::body;
+use crate::cases::support::{connected, script, send};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CLASSES, CallOpts, Request, Value};
 use crate::peers::Step;
-use crate::script::{Failure, expect, expect_argument, expect_eq, expect_names, show};
+use crate::script::{Failure, expect, expect_argument, expect_eq, expect_names};
 use crate::waits::Waits;
 
 use super::TCP;
-use crate::cases::support::{connect, script, send};
 
 pub const NOTHING_CONSUMED: Case = Case {
     id: "io.line_max.nothing_consumed",
@@ -22,9 +22,7 @@ pub const NOTHING_CONSUMED: Case = Case {
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
         let line = long_line();
-        let peer = ctx.peers.tcp(script(vec![Step::Send(line.clone())])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, script(vec![Step::Send(line.clone())])).await?;
         match engine.call(Request::recv_line(sock, max_length(10))).await {
             Err(raised) if CLASSES.contains(&raised.class.as_str()) => {}
             Err(raised) => {
@@ -41,11 +39,13 @@ pub const NOTHING_CONSUMED: Case = Case {
                 ));
             }
         }
-        expect_eq(
-            "recv_line after the refused line",
-            show(&engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?),
-            show(&line),
-        )?;
+        engine
+            .expect_bytes(
+                "recv_line after the refused line",
+                Request::recv_line(sock, waits.ok_opts()),
+                &line,
+            )
+            .await?;
         engine.close(sock).await
     }),
 };
@@ -58,10 +58,7 @@ pub const LINE_TOO_LONG: Case = Case {
     worlds: Both,
     description: "recv_line(max_length: 10) on a 100-byte line raises ArgumentError with reason line_too_long, naming host:port (D1)",
     run: body!(async |ctx| {
-        let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![Step::Send(long_line())])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, peer) = connected(&ctx, script(vec![Step::Send(long_line())])).await?;
         let raised = engine.raises(Request::recv_line(sock, max_length(10)), "ArgumentError").await?;
         expect_eq("the reason", raised.reason.as_deref(), Some("line_too_long"))?;
         expect_names(&raised, &peer.host, peer.port)?;
@@ -78,23 +75,25 @@ pub const EXACT_LENGTH: Case = Case {
     description: "with max_length 10 a 10-byte line (newline included) is returned; a 12-byte line then raises",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![send(b"123456789\n12345678901\n")])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
-        expect_eq(
-            "recv_line(max_length: 10) of a 10-byte line",
-            show(&engine.bytes(Request::recv_line(sock, max_length(10))).await?),
-            show(b"123456789\n"),
-        )?;
+        let (mut engine, sock, _) = connected(&ctx, script(vec![send(b"123456789\n12345678901\n")])).await?;
+        engine
+            .expect_bytes(
+                "recv_line(max_length: 10) of a 10-byte line",
+                Request::recv_line(sock, max_length(10)),
+                b"123456789\n",
+            )
+            .await?;
         let raised = engine.call(Request::recv_line(sock, max_length(10))).await;
         expect(raised.is_err(), || {
             format!("recv_line(max_length: 10) of a 12-byte line: expected an exception, got {raised:?}")
         })?;
-        expect_eq(
-            "recv_line of the 12-byte line with the default",
-            show(&engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?),
-            show(b"12345678901\n"),
-        )?;
+        engine
+            .expect_bytes(
+                "recv_line of the 12-byte line with the default",
+                Request::recv_line(sock, waits.ok_opts()),
+                b"12345678901\n",
+            )
+            .await?;
         engine.close(sock).await
     }),
 };
@@ -110,18 +109,13 @@ pub const DEFAULT_1MIB: Case = Case {
         let waits = Waits::of(&ctx);
         let mut line = vec![b'z'; (1 << 20) - 1];
         line.push(b'\n');
-        let peer = ctx.peers.tcp(script(vec![Step::Send(line.clone()), send(b"next\n")])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, _) =
+            connected(&ctx, script(vec![Step::Send(line.clone()), send(b"next\n")])).await?;
         let got = engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?;
         expect(got == line, || {
             format!("the 1 MiB line: got {} bytes, expected {} z's and a newline", got.len(), line.len() - 1)
         })?;
-        expect_eq(
-            "the next line",
-            show(&engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?),
-            show(b"next\n"),
-        )?;
+        engine.expect_bytes("the next line", Request::recv_line(sock, waits.ok_opts()), b"next\n").await?;
         engine.close(sock).await
     }),
 };
@@ -135,9 +129,7 @@ pub const BOUNDED: Case = Case {
     description: "a peer streaming 3 MiB without a newline: recv_line raises (not Timeout) instead of buffering it all; the first 1 MiB stays readable",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![Step::Send(vec![b'y'; 3 << 20])])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, script(vec![Step::Send(vec![b'y'; 3 << 20])])).await?;
         // The peer holds the connection open: only the limit can end this call before its timeout.
         match engine.call(Request::recv_line(sock, waits.ok_opts())).await {
             Err(raised) if raised.class == "Timeout" => {
@@ -172,21 +164,17 @@ pub const BAD_MAX_LENGTH: Case = Case {
     description: "recv_line(max_length: -1) raises ArgumentError naming max_length and consumes nothing",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![send(b"short\n")])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
-        expect_eq(
-            "recv_exact(1)",
-            show(&engine.bytes(Request::recv_exact(sock, 1, waits.ok_opts())).await?),
-            show(b"s"),
-        )?;
+        let (mut engine, sock, _) = connected(&ctx, script(vec![send(b"short\n")])).await?;
+        engine.expect_bytes("recv_exact(1)", Request::recv_exact(sock, 1, waits.ok_opts()), b"s").await?;
         let raised = engine.raises(Request::recv_line(sock, max_length(-1)), "ArgumentError").await?;
         expect_argument(&raised, "max_length")?;
-        expect_eq(
-            "recv_line after the rejected call",
-            show(&engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?),
-            show(b"hort\n"),
-        )?;
+        engine
+            .expect_bytes(
+                "recv_line after the rejected call",
+                Request::recv_line(sock, waits.ok_opts()),
+                b"hort\n",
+            )
+            .await?;
         engine.close(sock).await
     }),
 };

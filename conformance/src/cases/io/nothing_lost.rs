@@ -1,16 +1,16 @@
 //! IO-NOTHING-LOST: a call that fails consumes nothing.
 
 use crate::body;
+use crate::cases::support::{connected, recv_opts, script, send};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::Request;
 use crate::peers::{Peer, Step};
-use crate::script::{expect_eq, expect_names, show};
+use crate::script::expect_names;
 use crate::waits::Waits;
 
 use super::TCP;
-use crate::cases::support::{connect, recv_opts, script, send};
 
 pub const RECV_LINE_TIMEOUT: Case = Case {
     id: "io.nothing_lost.recv_line_timeout",
@@ -21,16 +21,16 @@ pub const RECV_LINE_TIMEOUT: Case = Case {
     description: "\"abc\", a pause, \"def\\n\": recv_line with a short timeout raises Timeout, then recv_line returns \"abcdef\\n\"",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(abc_pause_def(waits)).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, peer) = connected(&ctx, abc_pause_def(waits)).await?;
         let raised = engine.raises(Request::recv_line(sock, waits.brief_opts()), "Timeout").await?;
         expect_names(&raised, &peer.host, peer.port)?;
-        expect_eq(
-            "recv_line after the timeout",
-            show(&engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?),
-            show(b"abcdef\n"),
-        )?;
+        engine
+            .expect_bytes(
+                "recv_line after the timeout",
+                Request::recv_line(sock, waits.ok_opts()),
+                b"abcdef\n",
+            )
+            .await?;
         engine.close(sock).await
     }),
 };
@@ -44,16 +44,16 @@ pub const RECV_EXACT_TIMEOUT: Case = Case {
     description: "\"abc\", a pause, \"def\\n\": recv_exact(7) with a short timeout raises Timeout, then recv_exact(7) returns \"abcdef\\n\"",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(abc_pause_def(waits)).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, peer) = connected(&ctx, abc_pause_def(waits)).await?;
         let raised = engine.raises(Request::recv_exact(sock, 7, waits.brief_opts()), "Timeout").await?;
         expect_names(&raised, &peer.host, peer.port)?;
-        expect_eq(
-            "recv_exact(7) after the timeout",
-            show(&engine.bytes(Request::recv_exact(sock, 7, waits.ok_opts())).await?),
-            show(b"abcdef\n"),
-        )?;
+        engine
+            .expect_bytes(
+                "recv_exact(7) after the timeout",
+                Request::recv_exact(sock, 7, waits.ok_opts()),
+                b"abcdef\n",
+            )
+            .await?;
         engine.close(sock).await
     }),
 };
@@ -67,21 +67,13 @@ pub const RECV_TIMEOUT: Case = Case {
     description: "a recv that times out between \"abc\" and \"def\\n\" consumes nothing: recv_line then returns \"def\\n\"",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(abc_pause_def(waits)).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
-        expect_eq(
-            "recv_exact(3)",
-            show(&engine.bytes(Request::recv_exact(sock, 3, waits.ok_opts())).await?),
-            show(b"abc"),
-        )?;
+        let (mut engine, sock, peer) = connected(&ctx, abc_pause_def(waits)).await?;
+        engine.expect_bytes("recv_exact(3)", Request::recv_exact(sock, 3, waits.ok_opts()), b"abc").await?;
         let raised = engine.raises(recv_opts(sock, 10, waits.brief_opts()), "Timeout").await?;
         expect_names(&raised, &peer.host, peer.port)?;
-        expect_eq(
-            "recv_line after the timeout",
-            show(&engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?),
-            show(b"def\n"),
-        )?;
+        engine
+            .expect_bytes("recv_line after the timeout", Request::recv_line(sock, waits.ok_opts()), b"def\n")
+            .await?;
         engine.close(sock).await
     }),
 };
@@ -95,21 +87,11 @@ pub const RECV_EXACT_EOF: Case = Case {
     description: "recv_exact(10) raises EndOfStream when the peer sent \"abc\" and closed; recv then returns \"abc\", then \"\"",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![send(b"abc"), Step::Close])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, peer) = connected(&ctx, script(vec![send(b"abc"), Step::Close])).await?;
         let raised = engine.raises(Request::recv_exact(sock, 10, waits.ok_opts()), "EndOfStream").await?;
         expect_names(&raised, &peer.host, peer.port)?;
-        expect_eq(
-            "recv after EndOfStream",
-            show(&engine.bytes(recv_opts(sock, 100, waits.ok_opts())).await?),
-            show(b"abc"),
-        )?;
-        expect_eq(
-            "recv at end of stream",
-            engine.bytes(recv_opts(sock, 100, waits.ok_opts())).await?,
-            Vec::new(),
-        )?;
+        engine.expect_bytes("recv after EndOfStream", recv_opts(sock, 100, waits.ok_opts()), b"abc").await?;
+        engine.expect_bytes("recv at end of stream", recv_opts(sock, 100, waits.ok_opts()), b"").await?;
         engine.close(sock).await
     }),
 };

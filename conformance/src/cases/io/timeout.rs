@@ -3,16 +3,16 @@
 use std::time::Duration;
 
 use crate::body;
+use crate::cases::support::{FOREVER, connected, recv_opts, script, send};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Property, Request, Value, Wait};
 use crate::peers::Step;
-use crate::script::{expect_argument, expect_eq, expect_names, show};
+use crate::script::{expect_argument, expect_bytes, expect_eq, expect_names};
 use crate::waits::Waits;
 
 use super::TCP;
-use crate::cases::support::{FOREVER, connect, recv_opts, script, send};
 
 pub const DEFAULT_30S: Case = Case {
     id: "io.timeout.default_30s",
@@ -32,15 +32,11 @@ pub const DEFAULT_30S: Case = Case {
         let mut engine = ctx.engine_for_peers().await?;
         let sock = engine.tcp(&peer.host, peer.port).await?;
         // 25 s of silence is within the default.
-        expect_eq("recv_line after 25 s", show(&engine.recv_line(sock).await?), show(b"early\n"))?;
+        expect_bytes("recv_line after 25 s", engine.recv_line(sock).await?, b"early\n")?;
         // 35 s is not.
         let raised = engine.raises(Request::recv_line(sock, CallOpts::default()), "Timeout").await?;
         expect_names(&raised, &peer.host, peer.port)?;
-        expect_eq(
-            "recv_line(timeout: nil)",
-            show(&engine.bytes(Request::recv_line(sock, FOREVER)).await?),
-            show(b"late\n"),
-        )?;
+        engine.expect_bytes("recv_line(timeout: nil)", Request::recv_line(sock, FOREVER), b"late\n").await?;
         engine.close(sock).await
     }),
 };
@@ -58,29 +54,21 @@ pub const NIL_WAITS_FOREVER: Case = Case {
 
         // Per call.
         let sock = engine.tcp(&peer.host, peer.port).await?;
-        expect_eq(
-            "recv_line(timeout: nil)",
-            show(&engine.bytes(Request::recv_line(sock, FOREVER)).await?),
-            show(b"late\n"),
-        )?;
+        engine.expect_bytes("recv_line(timeout: nil)", Request::recv_line(sock, FOREVER), b"late\n").await?;
         engine.close(sock).await?;
 
         // .timeout = nil.
         let sock = engine.tcp(&peer.host, peer.port).await?;
         engine.nil(Request::SetTimeout { handle: sock, timeout: None }).await?;
-        expect_eq(
-            "recv_line on a socket with .timeout nil",
-            show(&engine.recv_line(sock).await?),
-            show(b"late\n"),
-        )?;
+        expect_bytes("recv_line on a socket with .timeout nil", engine.recv_line(sock).await?, b"late\n")?;
         engine.close(sock).await?;
 
         // .new(timeout: nil).
         let sock = engine.handle(Request::tcp_new(&peer.host, peer.port, Wait::Forever)).await?;
-        expect_eq(
+        expect_bytes(
             "recv_line on a socket from .new(timeout: nil)",
-            show(&engine.recv_line(sock).await?),
-            show(b"late\n"),
+            engine.recv_line(sock).await?,
+            b"late\n",
         )?;
         engine.close(sock).await
     }),
@@ -100,11 +88,13 @@ pub const PER_CALL: Case = Case {
         let sock = engine.tcp(&peer.host, peer.port).await?;
         let raised = engine.raises(Request::recv_line(sock, waits.brief_opts()), "Timeout").await?;
         expect_names(&raised, &peer.host, peer.port)?;
-        expect_eq(
-            "recv_line with a longer per-call timeout",
-            show(&engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?),
-            show(b"late\n"),
-        )?;
+        engine
+            .expect_bytes(
+                "recv_line with a longer per-call timeout",
+                Request::recv_line(sock, waits.ok_opts()),
+                b"late\n",
+            )
+            .await?;
         expect_eq(
             ".timeout after per-call timeouts",
             engine.get(sock, Property::Timeout).await?,
@@ -123,12 +113,12 @@ pub const ZERO_IS_A_POLL: Case = Case {
     description: "timeout: 0 is a valid wait (not an ArgumentError): Timeout when nothing is there, the line when it is, nothing lost",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![Step::Pause(Duration::from_millis(300)), send(b"now\n")])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, _) =
+            connected(&ctx, script(vec![Step::Pause(Duration::from_millis(300)), send(b"now\n")])).await?;
         engine.raises(Request::recv_line(sock, CallOpts::timeout(0.0)), "Timeout").await?;
-        let line = engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?;
-        expect_eq("the line after the zero wait", show(&line), show(b"now\n"))?;
+        engine
+            .expect_bytes("the line after the zero wait", Request::recv_line(sock, waits.ok_opts()), b"now\n")
+            .await?;
         engine.close(sock).await
     }),
 };
@@ -142,15 +132,9 @@ pub const NEGATIVE: Case = Case {
     description: "a per-call timeout of -1 on recv, recv_line and recv_exact raises ArgumentError naming timeout and consumes nothing",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![send(b"data\n")])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, script(vec![send(b"data\n")])).await?;
         // Read the first byte, so that the rest is here (buffered) for a consuming check to lose.
-        expect_eq(
-            "recv_exact(1)",
-            show(&engine.bytes(Request::recv_exact(sock, 1, waits.ok_opts())).await?),
-            show(b"d"),
-        )?;
+        engine.expect_bytes("recv_exact(1)", Request::recv_exact(sock, 1, waits.ok_opts()), b"d").await?;
         let bad = CallOpts::timeout(-1.0);
         for request in
             [recv_opts(sock, 100, bad), Request::recv_line(sock, bad), Request::recv_exact(sock, 5, bad)]
@@ -158,11 +142,13 @@ pub const NEGATIVE: Case = Case {
             let raised = engine.raises(request, "ArgumentError").await?;
             expect_argument(&raised, "timeout")?;
         }
-        expect_eq(
-            "recv_line after the rejected calls",
-            show(&engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?),
-            show(b"ata\n"),
-        )?;
+        engine
+            .expect_bytes(
+                "recv_line after the rejected calls",
+                Request::recv_line(sock, waits.ok_opts()),
+                b"ata\n",
+            )
+            .await?;
         engine.close(sock).await
     }),
 };

@@ -1,6 +1,7 @@
 //! LST-ACCEPT and TCP-ACCEPTED: accept and the sockets it returns.
 
 use crate::body;
+use crate::cases::support::{dial_addr, dialed, listening};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -9,7 +10,6 @@ use crate::peers::Step;
 use crate::script::{Failure, expect, expect_bytes, expect_eq};
 
 use super::LISTEN;
-use crate::cases::support::{dial_addr, dialed, listen_ephemeral};
 
 pub const RECEIVES_DIALER_BYTES: Case = Case {
     id: "listener.accept.receives_dialer_bytes",
@@ -19,8 +19,7 @@ pub const RECEIVES_DIALER_BYTES: Case = Case {
     worlds: Both,
     description: "accept returns a tcp socket handle; recv_line on it returns the dialer's \"ping\\n\" and the dialer reads the \"pong\\n\" sent back",
     run: body!(async |ctx| {
-        let mut engine = ctx.engine(None, Some("0")).await?;
-        let (listener, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, listener, port) = listening(&ctx, "0").await?;
         let dialer =
             ctx.peers.dial(dial_addr(&ctx, port), vec![Step::Send(b"ping\n".to_vec()), Step::RecvToEnd]);
         let sock = engine.handle(Request::accept(listener, CallOpts::default())).await?;
@@ -41,8 +40,7 @@ pub const PEER_HOST: Case = Case {
     worlds: Both,
     description: "the accepted socket's .host is the dialer's IP (127.0.0.1 in real; another host's IP in sim), .port 1..65535, .local_port the listener's port, .connected? true",
     run: body!(async |ctx| {
-        let mut engine = ctx.engine(None, Some("0")).await?;
-        let (listener, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, listener, port) = listening(&ctx, "0").await?;
         let dialer = ctx.peers.dial(dial_addr(&ctx, port), vec![Step::RecvToEnd]);
         let sock = engine.handle(Request::accept(listener, CallOpts::default())).await?;
         let host = engine.get(sock, Property::Host).await?;
@@ -100,8 +98,7 @@ pub const DEFAULT_TIMEOUT: Case = Case {
     worlds: Both,
     description: "a socket returned by accept starts with .timeout 30.0",
     run: body!(async |ctx| {
-        let mut engine = ctx.engine(None, Some("0")).await?;
-        let (listener, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, listener, port) = listening(&ctx, "0").await?;
         let dialer = ctx.peers.dial(dial_addr(&ctx, port), vec![Step::RecvToEnd]);
         // accept's own wait is forever (IO-ACCEPT-TIMEOUT); the socket it returns has the default.
         let sock = engine.handle(Request::accept(listener, CallOpts::default())).await?;
@@ -124,16 +121,13 @@ pub const FULL_SOCKET: Case = Case {
     worlds: Both,
     description: "the accepted socket supports recv_exact (\"12345\"), send (returns 2 for \"ok\") and shutdown(:send) (the dialer then reads exactly \"ok\" and end of stream)",
     run: body!(async |ctx| {
-        let mut engine = ctx.engine(None, Some("0")).await?;
-        let (listener, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, listener, port) = listening(&ctx, "0").await?;
         let dialer =
             ctx.peers.dial(dial_addr(&ctx, port), vec![Step::Send(b"12345".to_vec()), Step::RecvToEnd]);
         let sock = engine.handle(Request::accept(listener, CallOpts::default())).await?;
-        expect_bytes(
-            "recv_exact(5)",
-            engine.bytes(Request::recv_exact(sock, 5, CallOpts::default())).await?,
-            b"12345",
-        )?;
+        engine
+            .expect_bytes("recv_exact(5)", Request::recv_exact(sock, 5, CallOpts::default()), b"12345")
+            .await?;
         expect_eq("send's count", engine.int(Request::send(sock, b"ok")).await?, 2)?;
         engine.nil(Request::shutdown(sock, ":send")).await?;
         // The dialer reads to end of stream while the socket is still open: shutdown sent the FIN.
@@ -151,18 +145,13 @@ pub const DIALER_CLOSES_HALFWAY: Case = Case {
     worlds: Both,
     description: "a dialer that sends \"half\" and closes: recv_line on the accepted socket raises EndOfStream, recv then returns \"half\", then \"\"",
     run: body!(async |ctx| {
-        let mut engine = ctx.engine(None, Some("0")).await?;
-        let (listener, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, listener, port) = listening(&ctx, "0").await?;
         let dialer = ctx.peers.dial(dial_addr(&ctx, port), vec![Step::Send(b"half".to_vec()), Step::Close]);
         let sock = engine.handle(Request::accept(listener, CallOpts::default())).await?;
         dialed(dialer.await)?;
         engine.raises(Request::recv_line(sock, CallOpts::default()), "EndOfStream").await?;
-        expect_bytes(
-            "recv after the failed recv_line",
-            engine.bytes(Request::recv(sock, 100)).await?,
-            b"half",
-        )?;
-        expect_bytes("recv at end of stream", engine.bytes(Request::recv(sock, 100)).await?, b"")?;
+        engine.expect_bytes("recv after the failed recv_line", Request::recv(sock, 100), b"half").await?;
+        engine.expect_bytes("recv at end of stream", Request::recv(sock, 100), b"").await?;
         engine.close(sock).await?;
         engine.close(listener).await
     }),
@@ -176,8 +165,7 @@ pub const TWO_DIALERS: Case = Case {
     worlds: Both,
     description: "two dialers waiting at once are returned by two accepts as two distinct sockets, each reading only its own dialer's line",
     run: body!(async |ctx| {
-        let mut engine = ctx.engine(None, Some("0")).await?;
-        let (listener, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, listener, port) = listening(&ctx, "0").await?;
         let first =
             ctx.peers.dial(dial_addr(&ctx, port), vec![Step::Send(b"first\n".to_vec()), Step::RecvToEnd]);
         let second =

@@ -6,15 +6,16 @@ use std::task::Poll;
 use std::time::Duration;
 
 use crate::body;
+use crate::cases::support::{dial_addr, dialed, listening};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Request};
 use crate::peers::{Peer, Step};
 use crate::script::{Failure, expect_bytes, expect_mentions};
+use crate::waits::Waits;
 
 use super::LISTEN;
-use crate::cases::support::{dial_addr, dialed, listen_ephemeral};
 
 pub const TIMEOUT: Case = Case {
     id: "listener.accept.timeout",
@@ -24,13 +25,12 @@ pub const TIMEOUT: Case = Case {
     worlds: Both,
     description: "accept(timeout: 0.3) with no dialer raises Timeout naming the listener's port; the listener still accepts a later dialer",
     run: body!(async |ctx| {
-        let mut engine = ctx.engine(None, Some("0")).await?;
-        let (listener, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, listener, port) = listening(&ctx, "0").await?;
         let raised = engine.raises(Request::accept(listener, CallOpts::timeout(0.3)), "Timeout").await?;
         expect_mentions(&raised, &[&port.to_string()])?;
         let dialer =
             ctx.peers.dial(dial_addr(&ctx, port), vec![Step::Send(b"later\n".to_vec()), Step::RecvToEnd]);
-        let sock = engine.handle(Request::accept(listener, CallOpts::timeout(5.0))).await?;
+        let sock = engine.handle(Request::accept(listener, Waits::of(&ctx).ok_opts())).await?;
         expect_bytes("the later dialer's line", engine.recv_line(sock).await?, b"later\n")?;
         engine.close(sock).await?;
         dialed(dialer.await)?;
@@ -50,8 +50,7 @@ pub const WAITS_FOREVER: Case = Case {
         // does not return or raise before a late dialer.
         let delay =
             if ctx.peers.is_simulated() { Duration::from_secs(120) } else { Duration::from_millis(1200) };
-        let mut engine = ctx.engine(None, Some("0")).await?;
-        let (listener, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, listener, port) = listening(&ctx, "0").await?;
         // A timer the peers run: a peer that holds a connection for `delay`, then closes it.
         let timer = ctx.peers.tcp(Peer::Script(vec![Step::Pause(delay), Step::Close])).await;
         let peers = ctx.peers.clone();
@@ -82,8 +81,7 @@ pub const NEGATIVE_TIMEOUT: Case = Case {
     worlds: Both,
     description: "accept(timeout: -1) raises ArgumentError naming timeout",
     run: body!(async |ctx| {
-        let mut engine = ctx.engine(None, Some("0")).await?;
-        let (listener, _) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, listener, _) = listening(&ctx, "0").await?;
         let raised =
             engine.raises(Request::accept(listener, CallOpts::timeout(-1.0)), "ArgumentError").await?;
         expect_mentions(&raised, &["timeout"])?;

@@ -1,6 +1,7 @@
 //! LST-CLOSE.
 
 use crate::body;
+use crate::cases::support::{dial_addr, dialed, listening};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -9,7 +10,6 @@ use crate::peers::Step;
 use crate::script::{expect, expect_bytes, expect_eq};
 
 use super::LISTEN;
-use crate::cases::support::{dial_addr, dialed, listen_ephemeral};
 
 pub const ACCEPT_RAISES_CLOSED: Case = Case {
     id: "listener.close.accept_raises_closed",
@@ -19,8 +19,7 @@ pub const ACCEPT_RAISES_CLOSED: Case = Case {
     worlds: Both,
     description: "close returns nil, a second close returns nil, accept afterwards raises Closed",
     run: body!(async |ctx| {
-        let mut engine = ctx.engine(None, Some("0")).await?;
-        let (listener, _) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, listener, _) = listening(&ctx, "0").await?;
         engine.close(listener).await?;
         engine.close(listener).await?;
         engine.raises(Request::accept(listener, CallOpts::timeout(0.5)), "Closed").await?;
@@ -36,8 +35,7 @@ pub const REFUSES_DIALERS: Case = Case {
     worlds: Both,
     description: "after close, a peer dialing the old port is refused (its connect fails)",
     run: body!(async |ctx| {
-        let mut engine = ctx.engine(None, Some("0")).await?;
-        let (listener, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, listener, port) = listening(&ctx, "0").await?;
         engine.close(listener).await?;
         // No steps: a dialer that gets connected returns at once.
         let outcome = ctx.peers.dial(dial_addr(&ctx, port), Vec::new()).await;
@@ -53,15 +51,14 @@ pub const ACCEPTED_SOCKET_SURVIVES: Case = Case {
     worlds: Both,
     description: "closing the listener leaves an already accepted socket working: it still reads \"still here\\n\" and echoes it",
     run: body!(async |ctx| {
-        let mut engine = ctx.engine(None, Some("0")).await?;
-        let (listener, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, listener, port) = listening(&ctx, "0").await?;
         let dialer = ctx
             .peers
             .dial(dial_addr(&ctx, port), vec![Step::Send(b"still here\n".to_vec()), Step::RecvToEnd]);
         let sock = engine.handle(Request::accept(listener, CallOpts::default())).await?;
         engine.close(listener).await?;
         let line = engine.recv_line(sock).await?;
-        expect_bytes("the line read after the listener closed", line.clone(), b"still here\n")?;
+        expect_bytes("the line read after the listener closed", &line, b"still here\n")?;
         engine.send_all(sock, &line).await?;
         engine.close(sock).await?;
         expect_bytes("what the dialer read", dialed(dialer.await)?, b"still here\n")
@@ -76,8 +73,7 @@ pub const FREES_PORT: Case = Case {
     worlds: Both,
     description: "after close the port is free: tcp_listen on that same given port succeeds and its .local_port is exactly that port",
     run: body!(async |ctx| {
-        let mut engine = ctx.engine(None, Some("")).await?;
-        let (first, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, first, port) = listening(&ctx, "").await?;
         engine.close(first).await?;
         let second = engine.handle(Request::tcp_listen(ctx.bind_host(), port)).await?;
         expect_eq(

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::body;
+use crate::cases::support::{dial_addr, dialed, listening};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -11,7 +12,6 @@ use crate::peers::Step;
 use crate::script::{CaseResult, Script, expect, expect_bytes, show};
 
 use super::LISTEN;
-use crate::cases::support::{dial_addr, dialed, listen_ephemeral};
 
 pub const ECHO: Case = Case {
     id: "listener.example.echo",
@@ -21,8 +21,7 @@ pub const ECHO: Case = Case {
     worlds: Both,
     description: "the spec's echo server (accept, recv_line, send_all(line), close) serves two clients in turn: each sends \"hi\\n\" and reads exactly \"hi\\n\" then end of stream",
     run: body!(async |ctx| {
-        let mut engine = ctx.engine(None, Some("0")).await?;
-        let (server, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, server, port) = listening(&ctx, "0").await?;
         for client in ["first", "second"] {
             let dialer =
                 ctx.peers.dial(dial_addr(&ctx, port), vec![Step::Send(b"hi\n".to_vec()), Step::RecvToEnd]);
@@ -44,8 +43,7 @@ pub const ECHO_DRIBBLED: Case = Case {
     worlds: Both,
     description: "the spec's echo server with a client that sends \"hello\\n\" one byte at a time: the client reads exactly \"hello\\n\"",
     run: body!(async |ctx| {
-        let mut engine = ctx.engine(None, Some("0")).await?;
-        let (server, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, server, port) = listening(&ctx, "0").await?;
         let dialer = ctx.peers.dial(
             dial_addr(&ctx, port),
             vec![Step::Dribble(b"hello\n".to_vec(), Duration::from_millis(20)), Step::RecvToEnd],

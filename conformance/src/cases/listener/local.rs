@@ -1,6 +1,7 @@
 //! LST-LOCAL-HOST and LST-LOCAL-PORT.
 
 use crate::body;
+use crate::cases::support::{dial_addr, dialed, listening};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -9,7 +10,6 @@ use crate::peers::Step;
 use crate::script::{expect_bytes, expect_eq};
 
 use super::LISTEN;
-use crate::cases::support::{dial_addr, dialed, listen_ephemeral};
 
 pub const LOCAL_HOST_AS_BOUND: Case = Case {
     id: "listener.local_host.as_bound",
@@ -35,8 +35,7 @@ pub const LOCAL_PORT_EPHEMERAL: Case = Case {
     worlds: Both,
     description: "bound to port 0, .local_port is the real port (1..65535, the same on every read) and a peer dialing it is accepted",
     run: body!(async |ctx| {
-        let mut engine = ctx.engine(None, Some("0")).await?;
-        let (listener, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, listener, port) = listening(&ctx, "0").await?;
         expect_eq(
             ".local_port read again",
             engine.get(listener, Property::LocalPort).await?,

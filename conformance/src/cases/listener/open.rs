@@ -1,6 +1,7 @@
 //! LST-OPEN: tcp_listen.
 
 use crate::body;
+use crate::cases::support::listening;
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -8,7 +9,6 @@ use crate::contract::Request;
 use crate::script::expect_mentions;
 
 use super::LISTEN;
-use crate::cases::support::listen_ephemeral;
 
 pub const ADDRESS_NOT_LOCAL: Case = Case {
     id: "listener.open.address_not_local",
@@ -48,8 +48,7 @@ pub const ADDRESS_IN_USE: Case = Case {
     worlds: Both,
     description: "tcp_listen on a port another listener holds raises AddressInUse naming the port",
     run: body!(async |ctx| {
-        let mut engine = ctx.engine(None, Some("")).await?;
-        let (first, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, first, port) = listening(&ctx, "").await?;
         let raised = engine.raises(Request::tcp_listen(ctx.bind_host(), port), "AddressInUse").await?;
         expect_mentions(&raised, &[&port.to_string()])?;
         engine.close(first).await

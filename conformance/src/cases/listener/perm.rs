@@ -1,14 +1,14 @@
 //! LST-PERM: the permission to listen.
 
 use crate::body;
+use crate::cases::support::{denied_naming, listen_ephemeral};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::Request;
-use crate::script::{Ctx, Failure, Script, expect_mentions};
+use crate::script::{Ctx, Failure, Script};
 
 use super::LISTEN;
-use crate::cases::support::listen_ephemeral;
 
 pub const DENIED: Case = Case {
     id: "listener.perm.denied",
@@ -21,9 +21,13 @@ pub const DENIED: Case = Case {
         let host = ctx.bind_host();
         for grant in [None, Some("8081"), Some("127.0.0.2:8080")] {
             let mut engine = ctx.engine(None, grant).await?;
-            let raised = engine.raises(Request::tcp_listen(host, 8080), "PermissionDenied").await?;
-            expect_mentions(&raised, &[&format!("{host}:8080"), "--allow-listen"])
-                .map_err(|f| Failure::new(format!("with --allow-listen={grant:?}: {f}")))?;
+            denied_naming(
+                &mut engine,
+                Request::tcp_listen(host, 8080),
+                &[&format!("{host}:8080"), "--allow-listen"],
+            )
+            .await
+            .map_err(|f| Failure::new(format!("with --allow-listen={grant:?}: {f}")))?;
         }
         Ok(())
     }),
@@ -39,8 +43,7 @@ pub const ALLOW_NET_DOES_NOT_LISTEN: Case = Case {
     run: body!(async |ctx| {
         let host = ctx.bind_host();
         let mut engine = ctx.engine(Some(""), None).await?;
-        let raised = engine.raises(Request::tcp_listen(host, 0), "PermissionDenied").await?;
-        expect_mentions(&raised, &["--allow-listen"])
+        denied_naming(&mut engine, Request::tcp_listen(host, 0), &["--allow-listen"]).await
     }),
 };
 
@@ -93,8 +96,7 @@ pub const PORT_ZERO_NEEDS_ZERO: Case = Case {
     description: "D10: --allow-listen=1-65535 does not cover port 0: tcp_listen(host, 0) raises PermissionDenied",
     run: body!(async |ctx| {
         let mut engine = ctx.engine(None, Some("1-65535")).await?;
-        let raised = engine.raises(Request::tcp_listen(ctx.bind_host(), 0), "PermissionDenied").await?;
-        expect_mentions(&raised, &["--allow-listen"])
+        denied_naming(&mut engine, Request::tcp_listen(ctx.bind_host(), 0), &["--allow-listen"]).await
     }),
 };
 

@@ -1,6 +1,7 @@
 //! PERM-ALLOW-ALL: a bare flag allows everything it covers.
 
 use crate::body;
+use crate::cases::support::{LOOPBACK, send_to, udp, udp_listen, udp_peer};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -8,7 +9,6 @@ use crate::contract::{Property, Request, Value};
 use crate::script::expect_eq;
 
 use super::{LISTEN_UDP, TCP, UDP, binds, loopback_closed, recv_datagram, tcp_not_found, tcp_refused};
-use crate::cases::support::{LOOPBACK, send_to, udp, udp_listen, udp_peer};
 
 pub const ALLOW_ALL_NET_TCP: Case = Case {
     id: "perm.allow_all.net_tcp",

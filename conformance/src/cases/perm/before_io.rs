@@ -1,13 +1,13 @@
 //! PERM-BEFORE-IO: a denied call does no I/O first.
 
 use crate::body;
+use crate::cases::support::{LOOPBACK, next_port, send_to, target, udp, udp_listen, udp_peer};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{Request, Wait};
 
-use super::{LISTEN, LISTEN_UDP, TCP, UDP, binds, denied, engine_named, target, tcp_denied, tcp_not_found};
-use crate::cases::support::{LOOPBACK, next_port, send_to, udp, udp_listen, udp_peer};
+use super::{LISTEN, LISTEN_UDP, TCP, UDP, binds, denied, engine_named, tcp_denied, tcp_not_found};
 
 pub const BEFORE_IO_INVALID_NAME: Case = Case {
     id: "perm.before_io.invalid_name",

@@ -1,13 +1,13 @@
 //! PERM-DEFAULT-DENY: without flags, nothing is allowed.
 
 use crate::body;
+use crate::cases::support::{LOOPBACK, send_to, udp, udp_listen, udp_peer};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{Request, TlsArgs};
 
 use super::{LISTEN_UDP, TCP, TLS, UDP, denied, tcp_denied};
-use crate::cases::support::{LOOPBACK, send_to, udp, udp_listen, udp_peer};
 
 pub const DEFAULT_DENY_TCP: Case = Case {
     id: "perm.default_deny.tcp",

@@ -1,14 +1,13 @@
 //! PERM-ERROR: what a PermissionDenied message names.
 
 use crate::body;
+use crate::cases::support::{LOOPBACK, denied_naming, send_to, target, udp, udp_listen, udp_peer};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::Request;
-use crate::script::expect_mentions;
 
-use super::{LISTEN_UDP, TCP, UDP, engine_named, target};
-use crate::cases::support::{LOOPBACK, send_to, udp, udp_listen, udp_peer};
+use super::{LISTEN_UDP, TCP, UDP, engine_named};
 
 pub const CONNECT_MESSAGE: Case = Case {
     id: "perm.error.connect_message",
@@ -20,10 +19,18 @@ pub const CONNECT_MESSAGE: Case = Case {
     run: body!(async |ctx| {
         let closed = ctx.peers.closed_port().await;
         let mut engine = engine_named(&ctx, "granted.example.invalid").await?;
-        let raised = engine.raises(Request::tcp(&closed.host, closed.port), "PermissionDenied").await?;
-        expect_mentions(&raised, &[&target(&closed.host, closed.port), "--allow-net"])?;
-        let raised = engine.raises(Request::tcp("api.example.invalid", 8443), "PermissionDenied").await?;
-        expect_mentions(&raised, &["api.example.invalid:8443", "--allow-net"])
+        denied_naming(
+            &mut engine,
+            Request::tcp(&closed.host, closed.port),
+            &[&target(&closed.host, closed.port), "--allow-net"],
+        )
+        .await?;
+        denied_naming(
+            &mut engine,
+            Request::tcp("api.example.invalid", 8443),
+            &["api.example.invalid:8443", "--allow-net"],
+        )
+        .await
     }),
 };
 
@@ -36,8 +43,7 @@ pub const IPV6_MESSAGE: Case = Case {
     description: "a denied tcp to ::1 port 443 raises PermissionDenied whose message names [::1]:443 (the grantable entry's spelling) and --allow-net",
     run: body!(async |ctx| {
         let mut engine = ctx.engine(None, None).await?;
-        let raised = engine.raises(Request::tcp("::1", 443), "PermissionDenied").await?;
-        expect_mentions(&raised, &["[::1]:443", "--allow-net"])
+        denied_naming(&mut engine, Request::tcp("::1", 443), &["[::1]:443", "--allow-net"]).await
     }),
 };
 
@@ -52,10 +58,8 @@ pub const LISTEN_MESSAGE: Case = Case {
         let free = ctx.peers.closed_port().await.port;
         let mut engine = ctx.engine(Some(""), None).await?;
         let here = target(LOOPBACK, free);
-        let raised = engine.raises(Request::tcp_listen(LOOPBACK, free), "PermissionDenied").await?;
-        expect_mentions(&raised, &[&here, "--allow-listen"])?;
-        let raised = engine.raises(udp_listen(LOOPBACK, free), "PermissionDenied").await?;
-        expect_mentions(&raised, &[&here, "--allow-listen"])
+        denied_naming(&mut engine, Request::tcp_listen(LOOPBACK, free), &[&here, "--allow-listen"]).await?;
+        denied_naming(&mut engine, udp_listen(LOOPBACK, free), &[&here, "--allow-listen"]).await
     }),
 };
 
@@ -70,10 +74,8 @@ pub const UDP_MESSAGE: Case = Case {
         let echo = ctx.peers.udp_echo().await;
         let there = target(&echo.host, echo.port);
         let mut engine = ctx.engine(None, None).await?;
-        let raised = engine.raises(udp_peer(&echo.host, echo.port), "PermissionDenied").await?;
-        expect_mentions(&raised, &[&there, "--allow-net"])?;
+        denied_naming(&mut engine, udp_peer(&echo.host, echo.port), &[&there, "--allow-net"]).await?;
         let sock = engine.handle(udp()).await?;
-        let raised = engine.raises(send_to(sock, b"x", &echo.host, echo.port), "PermissionDenied").await?;
-        expect_mentions(&raised, &[&there, "--allow-net"])
+        denied_naming(&mut engine, send_to(sock, b"x", &echo.host, echo.port), &[&there, "--allow-net"]).await
     }),
 };

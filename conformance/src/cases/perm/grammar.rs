@@ -1,6 +1,7 @@
 //! PERM-GRAMMAR: the entries of --allow-net and --allow-listen and what each grants.
 
 use crate::body;
+use crate::cases::support::{LOOPBACK, next_port, target, udp_listen};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -8,10 +9,9 @@ use crate::contract::{Property, Request, Value};
 use crate::script::{expect, expect_eq};
 
 use super::{
-    LISTEN, LISTEN_UDP, TCP, binds, denied, engine_named, loopback_closed, prev_port, target, tcp_denied,
+    LISTEN, LISTEN_UDP, TCP, binds, denied, engine_named, loopback_closed, prev_port, tcp_denied,
     tcp_not_found, tcp_refused, two_closed,
 };
-use crate::cases::support::{LOOPBACK, next_port, udp_listen};
 
 pub const NET_HOST_NO_PORT: Case = Case {
     id: "perm.grammar.net_host_no_port",

@@ -61,11 +61,9 @@ pub const WILDCARD: Case = Case {
     needs: NONE,
     worlds: Both,
     description: "--allow-net entries *, *., *example.com, a.*.example.com and *.*.example.com each stop the engine at start, the message naming the entry",
-    run: body!(async |ctx| refuses_net_entries(
-        &ctx,
-        &["*", "*.", "*example.com", "a.*.example.com", "*.*.example.com"]
-    )
-    .await),
+    run: body!(async |ctx| {
+        refuses_net_entries(&ctx, &["*", "*.", "*example.com", "a.*.example.com", "*.*.example.com"]).await
+    }),
 };
 
 pub const BAD_NAME: Case = Case {
@@ -85,11 +83,10 @@ pub const IPV6_SYNTAX: Case = Case {
     needs: NONE,
     worlds: Both,
     description: "--allow-net entries ::1 (unbracketed), ::1:443, [::1, ::1], [::1]x, [example.com] and [::1]: each stop the engine at start, the message naming the entry",
-    run: body!(async |ctx| refuses_net_entries(
-        &ctx,
-        &["::1", "::1:443", "[::1", "::1]", "[::1]x", "[example.com]", "[::1]:"]
-    )
-    .await),
+    run: body!(async |ctx| {
+        refuses_net_entries(&ctx, &["::1", "::1:443", "[::1", "::1]", "[::1]x", "[example.com]", "[::1]:"])
+            .await
+    }),
 };
 
 pub const EMPTY_ENTRY: Case = Case {

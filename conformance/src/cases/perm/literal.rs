@@ -1,12 +1,12 @@
 //! PERM-LITERAL: names and addresses are compared as written, never resolved.
 
 use crate::body;
+use crate::cases::support::{LOOPBACK, next_port, target};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 
-use super::{TCP, engine_named, loopback_closed, target, tcp_denied, tcp_refused};
-use crate::cases::support::{LOOPBACK, next_port};
+use super::{TCP, engine_named, loopback_closed, tcp_denied, tcp_refused};
 
 pub const NAME_VS_ADDRESS: Case = Case {
     id: "perm.literal.name_vs_address",

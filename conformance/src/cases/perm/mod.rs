@@ -97,15 +97,6 @@ pub const CASES: &[Case] = &[
     error::UDP_MESSAGE,
 ];
 
-/// `host:port`, with an IPv6 host bracketed.
-fn target(host: &str, port: impl std::fmt::Display) -> String {
-    if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    }
-}
-
 /// A port next to `port` (below it, unless it is the first one).
 fn prev_port(port: u16) -> u16 {
     if port > 1 { port - 1 } else { port + 1 }

@@ -1,12 +1,12 @@
 //! PERM-NAME-NORMAL: names compare without case and trailing dot.
 
 use crate::body;
+use crate::cases::support::next_port;
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 
 use super::{TCP, engine_named, loopback_closed, tcp_denied, tcp_not_found, tcp_refused};
-use crate::cases::support::next_port;
 
 pub const ENTRY_SPELLING: Case = Case {
     id: "perm.name_normal.entry_spelling",

@@ -1,16 +1,15 @@
 //! PERM-SEPARATE: --allow-net and --allow-listen grant separately.
 
 use crate::body;
+use crate::cases::support::{LOOPBACK, next_port, send_to, target, udp, udp_listen, udp_peer};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::Request;
 
 use super::{
-    LISTEN_UDP, TCP_LISTEN, TCP_UDP, binds, denied, engine_named, loopback_closed, target, tcp_denied,
-    tcp_refused,
+    LISTEN_UDP, TCP_LISTEN, TCP_UDP, binds, denied, engine_named, loopback_closed, tcp_denied, tcp_refused,
 };
-use crate::cases::support::{LOOPBACK, next_port, send_to, udp, udp_listen, udp_peer};
 
 pub const NET_DOES_NOT_LISTEN: Case = Case {
     id: "perm.separate.net_does_not_listen",

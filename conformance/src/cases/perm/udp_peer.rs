@@ -1,14 +1,14 @@
 //! PERM-UDP-PEER: a udp socket's default peer and every send_to are checked.
 
 use crate::body;
+use crate::cases::support::{next_port, send_to, target, udp, udp_peer};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::Request;
 use crate::script::expect_eq;
 
-use super::{UDP, denied, engine_named, recv_datagram, target};
-use crate::cases::support::{next_port, send_to, udp, udp_peer};
+use super::{UDP, denied, engine_named, recv_datagram};
 
 pub const CONSTRUCTION: Case = Case {
     id: "perm.udp_peer.construction",

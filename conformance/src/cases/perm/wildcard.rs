@@ -1,12 +1,12 @@
 //! PERM-WILDCARD: `*.name` entries.
 
 use crate::body;
+use crate::cases::support::LOOPBACK;
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 
 use super::{TCP, engine_named, loopback_closed, tcp_denied, tcp_not_found, tcp_refused};
-use crate::cases::support::LOOPBACK;
 
 pub const BELOW: Case = Case {
     id: "perm.wildcard.below",

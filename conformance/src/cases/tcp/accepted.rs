@@ -1,16 +1,16 @@
 //! TCP-ACCEPTED: the sockets a listener accepts.
 
 use crate::body;
+use crate::cases::support::{dial_addr, dialed, listening, local_ip, recv_opts, send};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{Property, Request, Value};
 use crate::peers::Step;
-use crate::script::{Failure, expect, expect_eq, show};
+use crate::script::{Failure, expect, expect_bytes, expect_eq};
 use crate::waits::Waits;
 
 use super::TCP_LISTEN;
-use crate::cases::support::{dial_addr, dialed, listen_ephemeral, recv_opts, send};
 
 pub const FULL_SOCKET: Case = Case {
     id: "tcp.accepted.full_socket",
@@ -21,8 +21,7 @@ pub const FULL_SOCKET: Case = Case {
     description: "a socket accepted from a dialing peer has timeout 30, connected? true, the listener's local port, and does recv_line, recv_exact, send, send_all, shutdown and recv",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let mut engine = ctx.engine(None, Some("")).await?;
-        let (listener, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, listener, port) = listening(&ctx, "").await?;
         let addr = dial_addr(&ctx, port);
         let dialer =
             ctx.peers.dial(addr, vec![send(b"hello server\r\nand more"), Step::Recv(13), Step::RecvToEnd]);
@@ -30,30 +29,24 @@ pub const FULL_SOCKET: Case = Case {
         expect_eq(".timeout", engine.get(sock, Property::Timeout).await?, Value::Float(30.0))?;
         expect_eq(".connected?", engine.get(sock, Property::Connected).await?, Value::Bool(true))?;
         expect_eq(".local_port", engine.get(sock, Property::LocalPort).await?, Value::Int(port.into()))?;
-        expect_eq(
-            "recv_line",
-            engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?,
-            b"hello server\r\n".to_vec(),
-        )?;
-        expect_eq(
-            "recv_exact(8)",
-            engine.bytes(Request::recv_exact(sock, 8, waits.ok_opts())).await?,
-            b"and more".to_vec(),
-        )?;
+        engine
+            .expect_bytes("recv_line", Request::recv_line(sock, waits.ok_opts()), b"hello server\r\n")
+            .await?;
+        engine
+            .expect_bytes("recv_exact(8)", Request::recv_exact(sock, 8, waits.ok_opts()), b"and more")
+            .await?;
         let reply = b"hello client\n";
         let n = engine.int(Request::send(sock, reply)).await?;
         expect((1..=13).contains(&n), || format!("send returned {n} for 13 bytes"))?;
         engine.send_all(sock, &reply[n as usize..]).await?;
         engine.nil(Request::shutdown(sock, ":send")).await?;
         // The dialer reads our end of stream, then hangs up: we read its end of stream.
-        expect_eq(
-            "recv after the dialer hung up",
-            engine.bytes(recv_opts(sock, 100, waits.ok_opts())).await?,
-            Vec::new(),
-        )?;
+        engine
+            .expect_bytes("recv after the dialer hung up", recv_opts(sock, 100, waits.ok_opts()), b"")
+            .await?;
         engine.close(sock).await?;
         let read = dialed(dialer.await)?;
-        expect_eq("what the dialer read", show(&read), show(reply))
+        expect_bytes("what the dialer read", read, reply)
     }),
 };
 
@@ -66,15 +59,11 @@ pub const PROPERTIES: Case = Case {
     description: "an accepted socket's .host is the dialer's IP (D2), .port the dialer's port, .local_host an IP",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let mut engine = ctx.engine(None, Some("")).await?;
-        let (listener, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, listener, port) = listening(&ctx, "").await?;
         let addr = dial_addr(&ctx, port);
         let dialer = ctx.peers.dial(addr, vec![send(b"x"), Step::RecvToEnd]);
         let sock = engine.handle(Request::accept(listener, waits.ok_opts())).await?;
-        let local_host = match engine.get(sock, Property::LocalHost).await? {
-            Value::Str(ip) if ip.parse::<std::net::IpAddr>().is_ok() => ip,
-            other => return Err(Failure::mismatch(".local_host", "an IP address", format!("{other:?}"))),
-        };
+        let local_host = local_ip(&mut engine, sock).await?;
         let host = match engine.get(sock, Property::Host).await? {
             Value::Str(host) => host,
             other => return Err(Failure::mismatch(".host", "a string", format!("{other:?}"))),
@@ -97,11 +86,7 @@ pub const PROPERTIES: Case = Case {
         expect(matches!(remote_port, Value::Int(1..=65535)), || {
             format!(".port: expected the dialer's port in 1..65535, got {remote_port:?}")
         })?;
-        expect_eq(
-            "recv_exact(1)",
-            engine.bytes(Request::recv_exact(sock, 1, waits.ok_opts())).await?,
-            b"x".to_vec(),
-        )?;
+        engine.expect_bytes("recv_exact(1)", Request::recv_exact(sock, 1, waits.ok_opts()), b"x").await?;
         engine.close(sock).await?;
         dialed(dialer.await)?;
         Ok(())

@@ -1,16 +1,16 @@
 //! TCP-CLOSE.
 
 use crate::body;
+use crate::cases::support::{connected, dial_addr, dialed, listening};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{Property, Request, Value};
 use crate::peers::{Peer, Step};
-use crate::script::{expect_eq, show};
+use crate::script::{expect_bytes, expect_eq};
 use crate::waits::Waits;
 
 use super::{TCP, TCP_LISTEN};
-use crate::cases::support::{connect, dial_addr, dialed, listen_ephemeral};
 
 pub const DISCONNECTS: Case = Case {
     id: "tcp.close.disconnects",
@@ -20,10 +20,7 @@ pub const DISCONNECTS: Case = Case {
     worlds: Both,
     description: "close returns nil and .connected? turns false",
     run: body!(async |ctx| {
-        let waits = Waits::of(&ctx);
-        let echo = ctx.peers.tcp(Peer::Echo).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &echo, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, Peer::Echo).await?;
         expect_eq(
             ".connected? before close",
             engine.get(sock, Property::Connected).await?,
@@ -43,8 +40,7 @@ pub const PEER_READS_END: Case = Case {
     description: "send_all then close on an accepted socket: the dialing peer reads the bytes, then end of stream",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let mut engine = ctx.engine(None, Some("")).await?;
-        let (listener, port) = listen_ephemeral(&ctx, &mut engine).await?;
+        let (mut engine, listener, port) = listening(&ctx, "").await?;
         let addr = dial_addr(&ctx, port);
         // The dialer reads until end of stream: it finishes only once our close reached it.
         let dialer = ctx.peers.dial(addr, vec![Step::RecvToEnd]);
@@ -52,6 +48,6 @@ pub const PEER_READS_END: Case = Case {
         engine.send_all(sock, b"bye\n").await?;
         engine.close(sock).await?;
         let read = dialed(dialer.await)?;
-        expect_eq("what the dialer read before end of stream", show(&read), show(b"bye\n"))
+        expect_bytes("what the dialer read before end of stream", read, b"bye\n")
     }),
 };

@@ -6,7 +6,7 @@ use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::Request;
 use crate::peers::Peer;
-use crate::script::{expect_eq, show};
+use crate::script::expect_bytes;
 
 use super::TCP;
 
@@ -27,7 +27,7 @@ pub const ECHO_CLIENT: Case = Case {
         // $reply = $sock.recv_line
         let reply = engine.recv_line(sock).await?;
         // puts $reply
-        expect_eq("$reply", show(&reply), show(b"hello\n"))?;
+        expect_bytes("$reply", reply, b"hello\n")?;
         // $sock.close
         engine.nil(Request::close(sock)).await
     }),

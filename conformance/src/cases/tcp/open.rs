@@ -1,16 +1,16 @@
 //! TCP-OPEN, TCP-OPEN-NEW and the properties of a new socket: opening a tcp socket.
 
 use crate::body;
+use crate::cases::support::{expect_fresh_properties, local_ip};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{Property, Request, Value, Wait};
 use crate::peers::Peer;
-use crate::script::{expect, expect_argument, expect_eq, expect_mentions};
+use crate::script::{expect_argument, expect_eq, expect_names};
 use crate::waits::Waits;
 
 use super::TCP;
-use crate::cases::support::expect_fresh_properties;
 
 pub const ECHO: Case = Case {
     id: "tcp.open.echo",
@@ -64,16 +64,9 @@ pub const HOST_AS_NAMED: Case = Case {
         let mut engine = ctx.engine(Some("localhost"), None).await?;
         let sock = engine.handle(Request::tcp_new("localhost", echo.port, Wait::Seconds(waits.ok()))).await?;
         expect_eq(".host", engine.get(sock, Property::Host).await?, Value::Str("localhost".into()))?;
-        let local_host = engine.get(sock, Property::LocalHost).await?;
-        expect(matches!(&local_host, Value::Str(ip) if ip.parse::<std::net::IpAddr>().is_ok()), || {
-            format!(".local_host: expected an IP address, got {local_host:?}")
-        })?;
+        local_ip(&mut engine, sock).await?;
         engine.send_all(sock, b"named\n").await?;
-        expect_eq(
-            "the echoed line",
-            engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?,
-            b"named\n".to_vec(),
-        )?;
+        engine.expect_bytes("the echoed line", Request::recv_line(sock, waits.ok_opts()), b"named\n").await?;
         engine.close(sock).await
     }),
 };
@@ -94,11 +87,7 @@ pub const OPEN_NEW_TIMEOUT: Case = Case {
         expect_eq(".host", engine.get(sock, Property::Host).await?, Value::Str(echo.host.clone()))?;
         expect_eq(".port", engine.get(sock, Property::Port).await?, Value::Int(echo.port.into()))?;
         engine.send_all(sock, b"five\n").await?;
-        expect_eq(
-            "the echoed line",
-            engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?,
-            b"five\n".to_vec(),
-        )?;
+        engine.expect_bytes("the echoed line", Request::recv_line(sock, waits.ok_opts()), b"five\n").await?;
         engine.close(sock).await?;
         // The spec's own form: timeout: 30.
         let sock = engine.handle(Request::tcp_new(&echo.host, echo.port, Wait::Seconds(30.0))).await?;
@@ -125,11 +114,9 @@ pub const OPEN_NEW_TIMEOUT_NIL: Case = Case {
         let sock = engine.handle(Request::tcp_new(&echo.host, echo.port, Wait::Forever)).await?;
         expect_eq(".timeout", engine.get(sock, Property::Timeout).await?, Value::Nil)?;
         engine.send_all(sock, b"forever\n").await?;
-        expect_eq(
-            "the echoed line",
-            engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?,
-            b"forever\n".to_vec(),
-        )?;
+        engine
+            .expect_bytes("the echoed line", Request::recv_line(sock, waits.ok_opts()), b"forever\n")
+            .await?;
         engine.close(sock).await
     }),
 };
@@ -169,7 +156,7 @@ pub const BAD_PORT: Case = Case {
             let raised = engine.raises(Request::tcp(&host, port), "ArgumentError").await?;
             expect_argument(&raised, "port")?;
             // The message names the argument, the host and the port, as the script gave them.
-            expect_mentions(&raised, &[&format!("{host}:{port}")])?;
+            expect_names(&raised, &host, port)?;
             let raised = engine
                 .raises(Request::tcp_new(&host, port, Wait::Seconds(waits.ok())), "ArgumentError")
                 .await?;

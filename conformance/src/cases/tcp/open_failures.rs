@@ -1,6 +1,7 @@
 //! TCP-OPEN-DENIED, TCP-OPEN-REFUSED, TCP-OPEN-DNS and TCP-OPEN-TIMEOUT: how opening a tcp socket fails.
 
 use crate::body;
+use crate::cases::support::next_port;
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -40,7 +41,7 @@ pub const DENIED_OTHER_PORT: Case = Case {
     description: "--allow-net=host:other_port does not grant host:port: tcp raises PermissionDenied naming host:port",
     run: body!(async |ctx| {
         let echo = ctx.peers.tcp(Peer::Echo).await;
-        let other = if echo.port == 65535 { 1 } else { echo.port + 1 };
+        let other = next_port(echo.port);
         let grant = format!("{}:{other}", echo.host);
         let mut engine = ctx.engine(Some(&grant), None).await?;
         let raised = engine.raises(Request::tcp(&echo.host, echo.port), "PermissionDenied").await?;
@@ -78,10 +79,7 @@ pub const REFUSED: Case = Case {
         let closed = ctx.peers.closed_port().await;
         let mut engine = ctx.engine_for_peers().await?;
         let raised = engine.raises(Request::tcp(&closed.host, closed.port), "ConnectionRefused").await?;
-        let target = format!("{}:{}", closed.host, closed.port);
-        expect(raised.message.contains(&target), || {
-            format!("the message should name {target}: {:?}", raised.message)
-        })
+        expect_names(&raised, &closed.host, closed.port)
     }),
 };
 

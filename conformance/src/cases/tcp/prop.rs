@@ -1,16 +1,16 @@
 //! TCP-PROP-TIMEOUT and TCP-PROP-CONNECTED: the properties that change.
 
 use crate::body;
+use crate::cases::support::{FOREVER, connected, recv_to_end, script, send};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{Property, Request, Value};
 use crate::peers::{Peer, Step};
-use crate::script::{expect_argument, expect_eq, expect_names, show};
+use crate::script::{expect_argument, expect_bytes, expect_eq, expect_names};
 use crate::waits::Waits;
 
 use super::TCP;
-use crate::cases::support::{FOREVER, connect, recv_to_end, script, send};
 
 pub const SET_TIMEOUT: Case = Case {
     id: "tcp.prop.set_timeout",
@@ -20,10 +20,7 @@ pub const SET_TIMEOUT: Case = Case {
     worlds: Both,
     description: "set .timeout 2.5 reads back 2.5, nil reads back nil; -1 raises ArgumentError naming timeout and changes nothing",
     run: body!(async |ctx| {
-        let waits = Waits::of(&ctx);
-        let echo = ctx.peers.tcp(Peer::Echo).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &echo, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, Peer::Echo).await?;
         let set = |timeout| Request::SetTimeout { handle: sock, timeout };
         engine.nil(set(Some(2.5))).await?;
         expect_eq(
@@ -66,17 +63,17 @@ pub const TIMEOUT_APPLIES: Case = Case {
         let raised = engine.raises(Request::recv(sock, 100), "Timeout").await?;
         expect_names(&raised, &peer.host, peer.port)?;
         // A per-call timeout overrides it...
-        expect_eq(
-            "recv_line with a longer per-call timeout",
-            show(&engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?),
-            show(b"late\n"),
-        )?;
+        engine
+            .expect_bytes(
+                "recv_line with a longer per-call timeout",
+                Request::recv_line(sock, waits.ok_opts()),
+                b"late\n",
+            )
+            .await?;
         // ...and so does a per-call nil.
-        expect_eq(
-            "recv_line with timeout: nil",
-            show(&engine.bytes(Request::recv_line(sock, FOREVER)).await?),
-            show(b"later\n"),
-        )?;
+        engine
+            .expect_bytes("recv_line with timeout: nil", Request::recv_line(sock, FOREVER), b"later\n")
+            .await?;
         // Neither changed the socket's own timeout.
         expect_eq(
             ".timeout after the per-call timeouts",
@@ -96,14 +93,8 @@ pub const CONNECTED_AFTER_PEER_CLOSE: Case = Case {
     description: ".connected? stays true after the peer closed and recv returned \"\" (D3); it turns false at close",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![send(b"bye"), Step::Close])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
-        expect_eq(
-            "everything the peer sent",
-            show(&recv_to_end(&mut engine, sock, waits).await?),
-            show(b"bye"),
-        )?;
+        let (mut engine, sock, _) = connected(&ctx, script(vec![send(b"bye"), Step::Close])).await?;
+        expect_bytes("everything the peer sent", recv_to_end(&mut engine, sock, waits).await?, b"bye")?;
         expect_eq(
             ".connected? after the peer closed",
             engine.get(sock, Property::Connected).await?,

@@ -1,16 +1,16 @@
 //! TCP-RECV.
 
 use crate::body;
+use crate::cases::support::{connected, recv_opts, script, send};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::Request;
 use crate::peers::Step;
-use crate::script::{expect, expect_argument, expect_eq, expect_names, show};
+use crate::script::{expect, expect_argument, expect_bytes, expect_names, show};
 use crate::waits::Waits;
 
 use super::TCP;
-use crate::cases::support::{connect, recv_opts, script, send};
 
 pub const UP_TO_MAX_BYTES: Case = Case {
     id: "tcp.recv.up_to_max_bytes",
@@ -22,11 +22,9 @@ pub const UP_TO_MAX_BYTES: Case = Case {
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
         let message = b"hello world";
-        let peer = ctx.peers.tcp(script(vec![send(message)])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, script(vec![send(message)])).await?;
         let first = engine.bytes(recv_opts(sock, 1, waits.ok_opts())).await?;
-        expect_eq("recv(1)", show(&first), show(b"h"))?;
+        expect_bytes("recv(1)", &first, b"h")?;
         let second = engine.bytes(recv_opts(sock, 4, waits.ok_opts())).await?;
         expect((1..=4).contains(&second.len()) && message[1..].starts_with(&second), || {
             format!("recv(4): expected 1..=4 bytes starting \"ello\", got {}", show(&second))
@@ -40,7 +38,7 @@ pub const UP_TO_MAX_BYTES: Case = Case {
             })?;
             got.extend_from_slice(&chunk);
         }
-        expect_eq("the bytes received", show(&got), show(message))?;
+        expect_bytes("the bytes received", got, message)?;
         engine.close(sock).await
     }),
 };
@@ -54,24 +52,20 @@ pub const BAD_MAX_BYTES: Case = Case {
     description: "recv(0) and recv(-1) raise ArgumentError naming max_bytes and consume nothing",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![send(b"kept\n")])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, script(vec![send(b"kept\n")])).await?;
         // Let the bytes arrive first, so that a consuming check would lose them.
-        expect_eq(
-            "recv_exact(0)",
-            engine.bytes(Request::recv_exact(sock, 0, waits.ok_opts())).await?,
-            Vec::new(),
-        )?;
+        engine.expect_bytes("recv_exact(0)", Request::recv_exact(sock, 0, waits.ok_opts()), b"").await?;
         for bad in [0, -1] {
             let raised = engine.raises(recv_opts(sock, bad, waits.ok_opts()), "ArgumentError").await?;
             expect_argument(&raised, "max_bytes")?;
         }
-        expect_eq(
-            "recv_line after the bad recvs",
-            engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?,
-            b"kept\n".to_vec(),
-        )?;
+        engine
+            .expect_bytes(
+                "recv_line after the bad recvs",
+                Request::recv_line(sock, waits.ok_opts()),
+                b"kept\n",
+            )
+            .await?;
         engine.close(sock).await
     }),
 };
@@ -85,9 +79,7 @@ pub const CONNECTION_RESET: Case = Case {
     description: "a peer that reads 1 of our 10 bytes and closes resets the connection: recv raises ConnectionReset naming host:port",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![Step::Recv(1), Step::Close])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, peer) = connected(&ctx, script(vec![Step::Recv(1), Step::Close])).await?;
         engine.send_all(sock, b"0123456789").await?;
         let raised = engine.raises(recv_opts(sock, 100, waits.ok_opts()), "ConnectionReset").await?;
         expect_names(&raised, &peer.host, peer.port)

@@ -1,16 +1,16 @@
 //! TCP-RECV-EXACT.
 
 use crate::body;
+use crate::cases::support::{connect, connected, script, send};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::Request;
 use crate::peers::Step;
-use crate::script::{expect_eq, expect_names, show};
+use crate::script::expect_names;
 use crate::waits::Waits;
 
 use super::TCP;
-use crate::cases::support::{connect, script, send};
 
 pub const DRIBBLE: Case = Case {
     id: "tcp.recv_exact.dribble",
@@ -21,11 +21,11 @@ pub const DRIBBLE: Case = Case {
     description: "recv_exact(10) across a peer sending one byte at a time returns all 10 bytes at once",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![Step::Dribble(b"0123456789".to_vec(), waits.dribble())])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
-        let got = engine.bytes(Request::recv_exact(sock, 10, waits.ok_opts())).await?;
-        expect_eq("recv_exact(10)", show(&got), show(b"0123456789"))?;
+        let (mut engine, sock, _) =
+            connected(&ctx, script(vec![Step::Dribble(b"0123456789".to_vec(), waits.dribble())])).await?;
+        engine
+            .expect_bytes("recv_exact(10)", Request::recv_exact(sock, 10, waits.ok_opts()), b"0123456789")
+            .await?;
         engine.close(sock).await
     }),
 };
@@ -44,8 +44,13 @@ pub const ACROSS_SEGMENTS: Case = Case {
         let mut engine = ctx.engine_for_peers().await?;
         let sock = connect(&mut engine, &peer, waits).await?;
         for (n, expected) in [(2, &b"ab"[..]), (5, b"cdefg"), (1, b"h")] {
-            let got = engine.bytes(Request::recv_exact(sock, n, waits.ok_opts())).await?;
-            expect_eq(&format!("recv_exact({n})"), show(&got), show(expected))?;
+            engine
+                .expect_bytes(
+                    &format!("recv_exact({n})"),
+                    Request::recv_exact(sock, n, waits.ok_opts()),
+                    expected,
+                )
+                .await?;
         }
         engine.close(sock).await
     }),
@@ -60,9 +65,7 @@ pub const EOF: Case = Case {
     description: "recv_exact(5) when the peer sends \"abc\" and closes raises EndOfStream naming host:port",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![send(b"abc"), Step::Close])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, peer) = connected(&ctx, script(vec![send(b"abc"), Step::Close])).await?;
         let raised = engine.raises(Request::recv_exact(sock, 5, waits.ok_opts()), "EndOfStream").await?;
         expect_names(&raised, &peer.host, peer.port)
     }),

@@ -1,16 +1,16 @@
 //! TCP-RECV-LINE.
 
 use crate::body;
+use crate::cases::support::{connect, connected, recv_opts, script, send};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Request};
 use crate::peers::{Peer, Step};
-use crate::script::{expect_eq, show};
+use crate::script::expect_bytes;
 use crate::waits::Waits;
 
 use super::TCP;
-use crate::cases::support::{connect, recv_opts, script, send};
 
 pub const CRLF: Case = Case {
     id: "tcp.recv_line.crlf",
@@ -21,16 +21,10 @@ pub const CRLF: Case = Case {
     description: "recv_line returns \"HELO x\\r\\n\" with its \\r\\n, and an empty line as \"\\n\"",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![send(b"HELO x\r\n\nrest")])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
-        expect_eq("the first line", show(&engine.recv_line(sock).await?), show(b"HELO x\r\n"))?;
-        expect_eq("the empty line", show(&engine.recv_line(sock).await?), show(b"\n"))?;
-        expect_eq(
-            "recv of the rest",
-            show(&engine.bytes(recv_opts(sock, 100, waits.ok_opts())).await?),
-            show(b"rest"),
-        )?;
+        let (mut engine, sock, _) = connected(&ctx, script(vec![send(b"HELO x\r\n\nrest")])).await?;
+        expect_bytes("the first line", engine.recv_line(sock).await?, b"HELO x\r\n")?;
+        expect_bytes("the empty line", engine.recv_line(sock).await?, b"\n")?;
+        engine.expect_bytes("recv of the rest", recv_opts(sock, 100, waits.ok_opts()), b"rest").await?;
         engine.close(sock).await
     }),
 };
@@ -50,8 +44,8 @@ pub const DRIBBLE: Case = Case {
             .await;
         let mut engine = ctx.engine_for_peers().await?;
         let sock = connect(&mut engine, &peer, waits).await?;
-        expect_eq("the dribbled line", show(&engine.recv_line(sock).await?), show(b"slow line\r\n"))?;
-        expect_eq("the next line", show(&engine.recv_line(sock).await?), show(b"next\n"))?;
+        expect_bytes("the dribbled line", engine.recv_line(sock).await?, b"slow line\r\n")?;
+        expect_bytes("the next line", engine.recv_line(sock).await?, b"next\n")?;
         engine.close(sock).await
     }),
 };
@@ -65,16 +59,10 @@ pub const TWO_LINES_ONE_SEGMENT: Case = Case {
     description: "\"one\\ntwo\\n\" written at once comes back as \"one\\n\" then \"two\\n\", one line per recv_line",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![send(b"one\ntwo\n"), Step::Close])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
-        expect_eq("the first recv_line", show(&engine.recv_line(sock).await?), show(b"one\n"))?;
-        expect_eq("the second recv_line", show(&engine.recv_line(sock).await?), show(b"two\n"))?;
-        expect_eq(
-            "recv at end of stream",
-            engine.bytes(recv_opts(sock, 100, waits.ok_opts())).await?,
-            Vec::new(),
-        )?;
+        let (mut engine, sock, _) = connected(&ctx, script(vec![send(b"one\ntwo\n"), Step::Close])).await?;
+        expect_bytes("the first recv_line", engine.recv_line(sock).await?, b"one\n")?;
+        expect_bytes("the second recv_line", engine.recv_line(sock).await?, b"two\n")?;
+        engine.expect_bytes("recv at end of stream", recv_opts(sock, 100, waits.ok_opts()), b"").await?;
         engine.close(sock).await
     }),
 };
@@ -91,12 +79,8 @@ pub const PARTIAL_THEN_EOF: Case = Case {
         let mut engine = ctx.engine_for_peers().await?;
         let sock = engine.tcp(&peer.host, peer.port).await?;
         engine.raises(Request::recv_line(sock, CallOpts::default()), "EndOfStream").await?;
-        expect_eq(
-            "recv after the failed recv_line",
-            engine.bytes(Request::recv(sock, 100)).await?,
-            b"partial".to_vec(),
-        )?;
-        expect_eq("recv at end of stream", engine.bytes(Request::recv(sock, 100)).await?, Vec::new())?;
+        engine.expect_bytes("recv after the failed recv_line", Request::recv(sock, 100), b"partial").await?;
+        engine.expect_bytes("recv at end of stream", Request::recv(sock, 100), b"").await?;
         Ok(())
     }),
 };

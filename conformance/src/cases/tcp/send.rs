@@ -1,16 +1,16 @@
 //! TCP-SEND and TCP-SEND-ALL.
 
 use crate::body;
+use crate::cases::support::{connected, pattern, recv_opts, same_bytes, script};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::Request;
 use crate::peers::{Peer, Step};
-use crate::script::{expect, expect_eq, expect_names, show};
+use crate::script::{expect, expect_eq, expect_names};
 use crate::waits::Waits;
 
 use super::TCP;
-use crate::cases::support::{connect, pattern, recv_opts, same_bytes, script};
 
 pub const COUNT: Case = Case {
     id: "tcp.send.count",
@@ -21,17 +21,20 @@ pub const COUNT: Case = Case {
     description: "send returns a count in 1..=len; those bytes, then the rest by send_all, come back from an echo peer in order",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let echo = ctx.peers.tcp(Peer::Echo).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &echo, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, Peer::Echo).await?;
         let message = b"partial writes allowed\n";
         let n = engine.int(Request::send(sock, message)).await?;
         expect((1..=message.len() as i64).contains(&n), || {
             format!("send returned {n} for {} bytes", message.len())
         })?;
         engine.send_all(sock, &message[n as usize..]).await?;
-        let back = engine.bytes(Request::recv_exact(sock, message.len() as i64, waits.ok_opts())).await?;
-        expect_eq("the echoed bytes", show(&back), show(message))?;
+        engine
+            .expect_bytes(
+                "the echoed bytes",
+                Request::recv_exact(sock, message.len() as i64, waits.ok_opts()),
+                message,
+            )
+            .await?;
         engine.close(sock).await
     }),
 };
@@ -45,9 +48,7 @@ pub const COUNT_IS_EXACT: Case = Case {
     description: "send of 256 KiB returns n in 1..=len and exactly the first n bytes reach the echo peer, no more",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let echo = ctx.peers.tcp(Peer::Echo).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &echo, waits).await?;
+        let (mut engine, sock, echo) = connected(&ctx, Peer::Echo).await?;
         let data = pattern(256 * 1024);
         let n = engine.int(Request::send(sock, &data)).await?;
         expect((1..=data.len() as i64).contains(&n), || {
@@ -71,17 +72,13 @@ pub const EMPTY: Case = Case {
     description: "send of the empty string returns 0 and send_all of it returns nil; the stream is unaffected",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let echo = ctx.peers.tcp(Peer::Echo).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &echo, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, Peer::Echo).await?;
         expect_eq("send of \"\"", engine.int(Request::send(sock, b"")).await?, 0)?;
         engine.nil(Request::send_all(sock, b"")).await?;
         engine.send_all(sock, b"after nothing\n").await?;
-        expect_eq(
-            "the echoed line",
-            engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?,
-            b"after nothing\n".to_vec(),
-        )?;
+        engine
+            .expect_bytes("the echoed line", Request::recv_line(sock, waits.ok_opts()), b"after nothing\n")
+            .await?;
         engine.close(sock).await
     }),
 };
@@ -95,9 +92,7 @@ pub const SEND_ALL_64K: Case = Case {
     description: "send_all of 64 KiB returns nil and recv_exact(65536) gets every byte back intact from an echo peer",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let echo = ctx.peers.tcp(Peer::Echo).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &echo, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, Peer::Echo).await?;
         let data = pattern(64 * 1024);
         engine.nil(Request::send_all(sock, &data)).await?;
         let back = engine.bytes(Request::recv_exact(sock, data.len() as i64, waits.ok_opts())).await?;
@@ -115,9 +110,7 @@ pub const SEND_ALL_AFTER_RESET: Case = Case {
     description: "after the peer reset the connection, send_all raises ConnectionReset naming host:port (broken pipe, D6)",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![Step::Recv(1), Step::Close])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, peer) = connected(&ctx, script(vec![Step::Recv(1), Step::Close])).await?;
         engine.send_all(sock, b"0123456789").await?;
         // Learn of the reset first, so that the write below meets a connection known to be gone.
         engine.raises(recv_opts(sock, 100, waits.ok_opts()), "ConnectionReset").await?;

@@ -1,16 +1,16 @@
 //! TCP-SHUTDOWN, and TCP-STARTTLS after a shutdown.
 
 use crate::body;
+use crate::cases::support::{connect, connected, recv_opts, recv_to_end, script, send};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{Feature, Property, Request, Value};
 use crate::peers::{Peer, Step};
-use crate::script::{expect_argument, expect_eq, expect_names, show};
+use crate::script::{expect_argument, expect_bytes, expect_eq, expect_names};
 use crate::waits::Waits;
 
 use super::TCP;
-use crate::cases::support::{connect, recv_opts, recv_to_end, script, send};
 
 pub const STARTTLS_AFTER_SHUTDOWN_SEND: Case = Case {
     id: "tcp.starttls.after_shutdown_send",
@@ -44,16 +44,14 @@ pub const SEND: Case = Case {
     description: "shutdown(:send) returns nil; the echo peer reads end of stream and closes, and we still read its echo, then \"\"",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let echo = ctx.peers.tcp(Peer::Echo).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &echo, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, Peer::Echo).await?;
         engine.send_all(sock, b"ping\n").await?;
         engine.nil(Request::shutdown(sock, ":send")).await?;
         // The echo peer closes only once it has read our end of stream.
-        expect_eq(
+        expect_bytes(
             "everything received after shutdown(:send)",
-            show(&recv_to_end(&mut engine, sock, waits).await?),
-            show(b"ping\n"),
+            recv_to_end(&mut engine, sock, waits).await?,
+            b"ping\n",
         )?;
         engine.close(sock).await
     }),
@@ -69,26 +67,14 @@ pub const RECV: Case = Case {
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
         let steps = vec![send(b"read\nunread\n"), Step::Pause(waits.pause()), send(b"later\n")];
-        let peer = ctx.peers.tcp(script(steps)).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, script(steps)).await?;
         // The second line arrived with the first: it is received, unread, when we shut down.
-        expect_eq(
-            "the first line",
-            show(&engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?),
-            show(b"read\n"),
-        )?;
+        engine.expect_bytes("the first line", Request::recv_line(sock, waits.ok_opts()), b"read\n").await?;
         engine.nil(Request::shutdown(sock, ":recv")).await?;
-        expect_eq(
-            "recv after shutdown(:recv)",
-            engine.bytes(recv_opts(sock, 100, waits.ok_opts())).await?,
-            Vec::new(),
-        )?;
-        expect_eq(
-            "recv again after shutdown(:recv)",
-            engine.bytes(recv_opts(sock, 100, waits.ok_opts())).await?,
-            Vec::new(),
-        )?;
+        engine.expect_bytes("recv after shutdown(:recv)", recv_opts(sock, 100, waits.ok_opts()), b"").await?;
+        engine
+            .expect_bytes("recv again after shutdown(:recv)", recv_opts(sock, 100, waits.ok_opts()), b"")
+            .await?;
         engine.send_all(sock, b"still sending\n").await?;
         engine.close(sock).await
     }),
@@ -103,15 +89,9 @@ pub const BOTH: Case = Case {
     description: "shutdown(:both) returns nil, recv then returns \"\", and close still returns nil",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx.peers.tcp(script(vec![send(b"unread\n")])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, script(vec![send(b"unread\n")])).await?;
         engine.nil(Request::shutdown(sock, ":both")).await?;
-        expect_eq(
-            "recv after shutdown(:both)",
-            engine.bytes(recv_opts(sock, 100, waits.ok_opts())).await?,
-            Vec::new(),
-        )?;
+        engine.expect_bytes("recv after shutdown(:both)", recv_opts(sock, 100, waits.ok_opts()), b"").await?;
         engine.close(sock).await
     }),
 };
@@ -155,19 +135,19 @@ pub const BAD_DIRECTION: Case = Case {
     description: "shutdown(:sideways), shutdown('') raise ArgumentError naming direction, and the socket still echoes",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let echo = ctx.peers.tcp(Peer::Echo).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &echo, waits).await?;
+        let (mut engine, sock, _) = connected(&ctx, Peer::Echo).await?;
         for bad in [":sideways", "sideways", ""] {
             let raised = engine.raises(Request::shutdown(sock, bad), "ArgumentError").await?;
             expect_argument(&raised, "direction")?;
         }
         engine.send_all(sock, b"still whole\n").await?;
-        expect_eq(
-            "the echoed line after the bad shutdowns",
-            engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?,
-            b"still whole\n".to_vec(),
-        )?;
+        engine
+            .expect_bytes(
+                "the echoed line after the bad shutdowns",
+                Request::recv_line(sock, waits.ok_opts()),
+                b"still whole\n",
+            )
+            .await?;
         engine.close(sock).await
     }),
 };

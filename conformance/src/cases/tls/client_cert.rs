@@ -62,12 +62,9 @@ pub const CERT_WITHOUT_KEY: Case = Case {
     worlds: Both,
     description: "client_cert without client_key raises ArgumentError naming client_key, before any I/O (to a closed \
         port: not ConnectionRefused)",
-    run: body!(async |ctx| argument_error_before_io(
-        &ctx,
-        mutual(&ctx, "TLSv1.3", true, false),
-        "client_key"
-    )
-    .await),
+    run: body!(async |ctx| {
+        argument_error_before_io(&ctx, mutual(&ctx, "TLSv1.3", true, false), "client_key").await
+    }),
 };
 
 pub const KEY_WITHOUT_CERT: Case = Case {
@@ -78,12 +75,9 @@ pub const KEY_WITHOUT_CERT: Case = Case {
     worlds: Both,
     description: "client_key without client_cert raises ArgumentError naming client_cert, before any I/O (to a closed \
         port: not ConnectionRefused)",
-    run: body!(async |ctx| argument_error_before_io(
-        &ctx,
-        mutual(&ctx, "TLSv1.3", false, true),
-        "client_cert"
-    )
-    .await),
+    run: body!(async |ctx| {
+        argument_error_before_io(&ctx, mutual(&ctx, "TLSv1.3", false, true), "client_cert").await
+    }),
 };
 
 pub const UNUSABLE: Case = Case {

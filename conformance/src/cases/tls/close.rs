@@ -1,15 +1,16 @@
 //! SSL-SURFACE at the end of a stream: shutdown, close, and an end without close_notify.
 
 use crate::body;
+use crate::cases::support::recv_opts;
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{Property, Request, Value};
 use crate::peers::TlsPeer;
-use crate::script::{expect_eq, expect_mentions, expect_names, show};
+use crate::script::{expect_bytes, expect_eq, expect_mentions, expect_names};
 use crate::waits::Waits;
 
-use super::{TLS, echoes, good_peer, open_good, tls_peer};
+use super::{TLS, echoes, good_peer, open_good, session};
 
 pub const EOF_WITHOUT_CLOSE_NOTIFY: Case = Case {
     id: "tls.eof.without_close_notify",
@@ -20,13 +21,11 @@ pub const EOF_WITHOUT_CLOSE_NOTIFY: Case = Case {
     description: "a TLS peer that closes without close_notify has ended the stream: recv returns \"\" and recv_line raises EndOfStream (D11)",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = tls_peer(&ctx, TlsPeer { abrupt_close: true, ..TlsPeer::new("good") }).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = open_good(&ctx, &mut engine, &peer).await?;
+        let (mut engine, sock, _) =
+            session(&ctx, TlsPeer { abrupt_close: true, ..TlsPeer::new("good") }).await?;
         engine.send_all(sock, b"last\n").await?;
-        expect_eq("the echoed line", show(&engine.recv_line(sock).await?), show(b"last\n"))?;
-        let rest = engine.bytes(Request::Recv { handle: sock, max_bytes: 10, opts: waits.ok_opts() }).await?;
-        expect_eq("recv at the abrupt end", show(&rest), show(b""))?;
+        expect_bytes("the echoed line", engine.recv_line(sock).await?, b"last\n")?;
+        engine.expect_bytes("recv at the abrupt end", recv_opts(sock, 10, waits.ok_opts()), b"").await?;
         engine.raises(Request::recv_line(sock, waits.ok_opts()), "EndOfStream").await?;
         engine.close(sock).await
     }),
@@ -42,26 +41,19 @@ pub const SHUTDOWN_SEND: Case = Case {
         \"tail\", then \"\" (twice); recv_line raises EndOfStream",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let good = good_peer(&ctx).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = open_good(&ctx, &mut engine, &good).await?;
+        let (mut engine, sock, _) = session(&ctx, TlsPeer::new("good")).await?;
         engine.send_all(sock, b"tail").await?;
         engine.nil(Request::shutdown(sock, ":send")).await?;
         let mut received = Vec::new();
         for _ in 0..100 {
-            let chunk =
-                engine.bytes(Request::Recv { handle: sock, max_bytes: 100, opts: waits.ok_opts() }).await?;
+            let chunk = engine.bytes(recv_opts(sock, 100, waits.ok_opts())).await?;
             if chunk.is_empty() {
                 break;
             }
             received.extend_from_slice(&chunk);
         }
         expect_eq("what recv returned after shutdown(:send)", received.as_slice(), b"tail".as_slice())?;
-        expect_eq(
-            "recv at end of stream",
-            engine.bytes(Request::Recv { handle: sock, max_bytes: 100, opts: waits.ok_opts() }).await?,
-            Vec::new(),
-        )?;
+        engine.expect_bytes("recv at end of stream", recv_opts(sock, 100, waits.ok_opts()), b"").await?;
         engine.raises(Request::recv_line(sock, waits.ok_opts()), "EndOfStream").await?;
         engine.close(sock).await
     }),
@@ -84,11 +76,7 @@ pub const SHUTDOWN_RECV_AND_BOTH: Case = Case {
         let sock = open_good(&ctx, &mut engine, &good).await?;
         echoes(&ctx, &mut engine, sock).await?;
         engine.nil(Request::shutdown(sock, ":recv")).await?;
-        expect_eq(
-            "recv after shutdown(:recv)",
-            engine.bytes(Request::Recv { handle: sock, max_bytes: 10, opts }).await?,
-            Vec::new(),
-        )?;
+        engine.expect_bytes("recv after shutdown(:recv)", recv_opts(sock, 10, opts), b"").await?;
         engine.send_all(sock, b"still sending\n").await?;
         let raised = engine.raises(Request::shutdown(sock, ":sideways"), "ArgumentError").await?;
         expect_mentions(&raised, &["direction"])?;
@@ -96,11 +84,7 @@ pub const SHUTDOWN_RECV_AND_BOTH: Case = Case {
 
         let both = open_good(&ctx, &mut engine, &good).await?;
         engine.nil(Request::shutdown(both, ":both")).await?;
-        expect_eq(
-            "recv after shutdown(:both)",
-            engine.bytes(Request::Recv { handle: both, max_bytes: 10, opts }).await?,
-            Vec::new(),
-        )?;
+        engine.expect_bytes("recv after shutdown(:both)", recv_opts(both, 10, opts), b"").await?;
         engine.close(both).await
     }),
 };
@@ -115,9 +99,7 @@ pub const IDEMPOTENT: Case = Case {
         recv, recv_line raise Closed (send's message naming host:port)",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let good = good_peer(&ctx).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = open_good(&ctx, &mut engine, &good).await?;
+        let (mut engine, sock, good) = session(&ctx, TlsPeer::new("good")).await?;
         echoes(&ctx, &mut engine, sock).await?;
         engine.close(sock).await?;
         engine.close(sock).await?;
@@ -129,7 +111,7 @@ pub const IDEMPOTENT: Case = Case {
         let raised = engine.raises(Request::send(sock, b"x"), "Closed").await?;
         expect_names(&raised, &good.host, good.port)?;
         engine.raises(Request::send_all(sock, b"x"), "Closed").await?;
-        engine.raises(Request::Recv { handle: sock, max_bytes: 1, opts: waits.ok_opts() }, "Closed").await?;
+        engine.raises(recv_opts(sock, 1, waits.ok_opts()), "Closed").await?;
         engine.raises(Request::recv_line(sock, waits.ok_opts()), "Closed").await?;
         Ok(())
     }),

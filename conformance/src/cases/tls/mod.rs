@@ -159,6 +159,15 @@ async fn open_good(ctx: &Ctx, engine: &mut Script, peer: &PeerAddr) -> Result<Ha
     engine.handle(ssl_to(peer, good_args(ctx))).await
 }
 
+/// Starts `peer`, and an engine allowed to reach the peers with an ssl socket open to it (trusting
+/// the zoo's root): the engine, the socket and the peer's address.
+async fn session(ctx: &Ctx, peer: TlsPeer) -> Result<(Script, Handle, PeerAddr), Failure> {
+    let addr = tls_peer(ctx, peer).await;
+    let mut engine = ctx.engine_for_peers().await?;
+    let sock = open_good(ctx, &mut engine, &addr).await?;
+    Ok((engine, sock, addr))
+}
+
 /// Sends `line` and expects it back from recv_line.
 async fn echoes_line(ctx: &Ctx, engine: &mut Script, sock: Handle, line: &[u8]) -> CaseResult {
     engine.send_all(sock, line).await?;

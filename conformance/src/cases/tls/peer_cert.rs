@@ -7,7 +7,7 @@ use crate::catalog::Worlds::*;
 use crate::peers::TlsPeer;
 use crate::script::expect_eq;
 
-use super::{TLS, echoes, good_peer, leaf_fingerprint, open_good, peer_cert, ssl_to, tls_peer, trusting};
+use super::{TLS, echoes, leaf_fingerprint, peer_cert, session, ssl_to, tls_peer, trusting};
 
 pub const GOOD: Case = Case {
     id: "tls.peer_cert.good",
@@ -20,9 +20,7 @@ pub const GOOD: Case = Case {
         2025-01-01T00:00:00Z, validuntil 2036-01-01T00:00:00Z, sans [localhost, server.example.test, \
         127.0.0.1, ::1]; reading it twice gives the same and the session still echoes",
     run: body!(async |ctx| {
-        let good = good_peer(&ctx).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = open_good(&ctx, &mut engine, &good).await?;
+        let (mut engine, sock, _) = session(&ctx, TlsPeer::new("good")).await?;
         let cert = peer_cert(&mut engine, sock).await?;
         expect_eq("subject", cert.subject.as_str(), "O=Caspian Conformance,CN=caspian-good")?;
         expect_eq("issuer", cert.issuer.as_str(), "O=Caspian Conformance,CN=Caspian Test Intermediate CA")?;

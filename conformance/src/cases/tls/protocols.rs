@@ -9,7 +9,7 @@ use crate::script::{CaseResult, Ctx, Failure, Script, expect_mentions, expect_na
 
 use super::{
     TLS, TLS13_SUITES, echoes, expect_cipher_in, expect_protocol, good_args, good_peer, open_good,
-    raises_exactly, ssl_to, tls_peer, with_protocols,
+    raises_exactly, session, ssl_to, tls_peer, with_protocols,
 };
 
 pub const NEGOTIATED_DEFAULT_TLS13: Case = Case {
@@ -21,9 +21,7 @@ pub const NEGOTIATED_DEFAULT_TLS13: Case = Case {
     description: "with default protocols against a 1.2+1.3 server: protocol \"TLSv1.3\", cipher one of the TLS 1.3 \
         suites by IANA name (TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256)",
     run: body!(async |ctx| {
-        let good = good_peer(&ctx).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = open_good(&ctx, &mut engine, &good).await?;
+        let (mut engine, sock, _) = session(&ctx, TlsPeer::new("good")).await?;
         expect_protocol(&mut engine, sock, "TLSv1.3").await?;
         expect_cipher_in(&mut engine, sock, TLS13_SUITES).await?;
         echoes(&ctx, &mut engine, sock).await

@@ -1,6 +1,7 @@
 //! SSL-UPGRADE, TCP-STARTTLS and IO-STARTTLS-BUFFER.
 
 use crate::body;
+use crate::cases::support::recv_opts;
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -72,7 +73,7 @@ pub const OLD_HANDLE_CLOSED: Case = Case {
         let raised = engine.raises(Request::send(tcp, b"x"), "Closed").await?;
         expect_names(&raised, &peer.host, peer.port)?;
         engine.raises(Request::send_all(tcp, b"x"), "Closed").await?;
-        engine.raises(Request::Recv { handle: tcp, max_bytes: 1, opts: waits.ok_opts() }, "Closed").await?;
+        engine.raises(recv_opts(tcp, 1, waits.ok_opts()), "Closed").await?;
         engine.raises(Request::recv_line(tcp, waits.ok_opts()), "Closed").await?;
         engine.raises(Request::recv_exact(tcp, 1, waits.ok_opts()), "Closed").await?;
         engine.raises(Request::shutdown(tcp, ":send"), "Closed").await?;
@@ -171,11 +172,9 @@ pub const BUFFERED_PLAINTEXT: Case = Case {
             engine.get(tcp, Property::Connected).await?,
             Value::Bool(true),
         )?;
-        expect_eq(
-            "the buffered plaintext",
-            engine.bytes(Request::recv_exact(tcp, 8, waits.ok_opts())).await?,
-            b"INJECTED".to_vec(),
-        )
+        engine
+            .expect_bytes("the buffered plaintext", Request::recv_exact(tcp, 8, waits.ok_opts()), b"INJECTED")
+            .await
     }),
 };
 

@@ -1,15 +1,16 @@
 //! SSL-OPEN and SSL-SURFACE: an ssl socket opens and streams like a tcp socket.
 
 use crate::body;
+use crate::cases::support::{expect_fresh_properties, recv_opts};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Property, Request, Value, Wait};
+use crate::peers::TlsPeer;
 use crate::script::{expect, expect_eq, expect_names, show};
 use crate::waits::Waits;
 
-use super::{TLS, echoes, echoes_line, good_args, good_peer, open_good};
-use crate::cases::support::expect_fresh_properties;
+use super::{TLS, echoes, echoes_line, good_args, session};
 
 pub const OPEN_ECHO: Case = Case {
     id: "tls.open.echo",
@@ -19,9 +20,7 @@ pub const OPEN_ECHO: Case = Case {
     worlds: Both,
     description: "ssl to the good server trusting the zoo's root connects; a line sent comes back unchanged over TLS",
     run: body!(async |ctx| {
-        let good = good_peer(&ctx).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = open_good(&ctx, &mut engine, &good).await?;
+        let (mut engine, sock, _) = session(&ctx, TlsPeer::new("good")).await?;
         echoes_line(&ctx, &mut engine, sock, b"hello\n").await?;
         engine.close(sock).await
     }),
@@ -36,9 +35,7 @@ pub const OPEN_PROPERTIES: Case = Case {
     description: "an ssl socket reports .host as named, .port, an IP .local_host, a .local_port, connected? true, \
         timeout 30 (settable); opened with timeout: 7 its .timeout is 7",
     run: body!(async |ctx| {
-        let good = good_peer(&ctx).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = open_good(&ctx, &mut engine, &good).await?;
+        let (mut engine, sock, good) = session(&ctx, TlsPeer::new("good")).await?;
         expect_fresh_properties(&mut engine, sock, &good).await?;
         engine.nil(Request::SetTimeout { handle: sock, timeout: Some(12.5) }).await?;
         expect_eq(
@@ -73,16 +70,10 @@ pub const SEND_COUNT_AND_SEND_ALL: Case = Case {
         (several TLS records) returns nil and all of them echo back in order",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let good = good_peer(&ctx).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = open_good(&ctx, &mut engine, &good).await?;
+        let (mut engine, sock, _) = session(&ctx, TlsPeer::new("good")).await?;
 
         expect_eq("send of one byte", engine.int(Request::send(sock, b"x")).await?, 1)?;
-        expect_eq(
-            "the echoed byte",
-            engine.bytes(Request::recv_exact(sock, 1, waits.ok_opts())).await?,
-            b"x".to_vec(),
-        )?;
+        engine.expect_bytes("the echoed byte", Request::recv_exact(sock, 1, waits.ok_opts()), b"x").await?;
 
         let message = b"hello over tls";
         let sent = engine.int(Request::send(sock, message)).await?;
@@ -116,45 +107,29 @@ pub const RECV_FRAMING: Case = Case {
         returns exactly n bytes across writes, recv_exact(0) returns \"\"",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let good = good_peer(&ctx).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = open_good(&ctx, &mut engine, &good).await?;
+        let (mut engine, sock, _) = session(&ctx, TlsPeer::new("good")).await?;
         let opts = waits.ok_opts();
 
         engine.send_all(sock, b"line one\r\nline two\nabcdefghij").await?;
-        expect_eq(
-            "the first line",
-            engine.bytes(Request::recv_line(sock, opts)).await?,
-            b"line one\r\n".to_vec(),
-        )?;
-        expect_eq(
-            "the second line",
-            engine.bytes(Request::recv_line(sock, opts)).await?,
-            b"line two\n".to_vec(),
-        )?;
-        let chunk = engine.bytes(Request::Recv { handle: sock, max_bytes: 4, opts }).await?;
+        engine.expect_bytes("the first line", Request::recv_line(sock, opts), b"line one\r\n").await?;
+        engine.expect_bytes("the second line", Request::recv_line(sock, opts), b"line two\n").await?;
+        let chunk = engine.bytes(recv_opts(sock, 4, opts)).await?;
         expect((1..=4).contains(&chunk.len()) && b"abcdefghij".starts_with(&chunk), || {
             format!("recv(4): expected 1..4 bytes starting \"abcd\", got {}", show(&chunk))
         })?;
         let rest = 10 - chunk.len() as i64;
         let tail = engine.bytes(Request::recv_exact(sock, rest, opts)).await?;
         expect_eq("recv_exact of the rest", tail.as_slice(), &b"abcdefghij"[chunk.len()..])?;
-        expect_eq("recv_exact(0)", engine.bytes(Request::recv_exact(sock, 0, opts)).await?, Vec::new())?;
+        engine.expect_bytes("recv_exact(0)", Request::recv_exact(sock, 0, opts), b"").await?;
 
         // A line and an exact read spread over several writes (several TLS records).
         engine.send_all(sock, b"hel").await?;
         engine.send_all(sock, b"lo\nwor").await?;
         engine.send_all(sock, b"ld").await?;
-        expect_eq(
-            "a line over two writes",
-            engine.bytes(Request::recv_line(sock, opts)).await?,
-            b"hello\n".to_vec(),
-        )?;
-        expect_eq(
-            "recv_exact(5) over two writes",
-            engine.bytes(Request::recv_exact(sock, 5, opts)).await?,
-            b"world".to_vec(),
-        )?;
+        engine.expect_bytes("a line over two writes", Request::recv_line(sock, opts), b"hello\n").await?;
+        engine
+            .expect_bytes("recv_exact(5) over two writes", Request::recv_exact(sock, 5, opts), b"world")
+            .await?;
         engine.close(sock).await
     }),
 };
@@ -169,24 +144,23 @@ pub const RECV_TIMEOUT_NOTHING_LOST: Case = Case {
         line loses nothing: once the newline comes it returns \"partial\\n\"",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let good = good_peer(&ctx).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = open_good(&ctx, &mut engine, &good).await?;
+        let (mut engine, sock, good) = session(&ctx, TlsPeer::new("good")).await?;
         let short = CallOpts::timeout(waits.brief());
 
-        let raised =
-            engine.raises(Request::Recv { handle: sock, max_bytes: 10, opts: short }, "Timeout").await?;
+        let raised = engine.raises(recv_opts(sock, 10, short), "Timeout").await?;
         expect_names(&raised, &good.host, good.port)?;
         echoes(&ctx, &mut engine, sock).await?;
 
         engine.send_all(sock, b"partial").await?;
         engine.raises(Request::recv_line(sock, short), "Timeout").await?;
         engine.send_all(sock, b"\n").await?;
-        expect_eq(
-            "recv_line after the timed-out one",
-            engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?,
-            b"partial\n".to_vec(),
-        )?;
+        engine
+            .expect_bytes(
+                "recv_line after the timed-out one",
+                Request::recv_line(sock, waits.ok_opts()),
+                b"partial\n",
+            )
+            .await?;
         engine.close(sock).await
     }),
 };

@@ -1,13 +1,13 @@
 //! UDP-CLOSE.
 
 use crate::body;
+use crate::cases::support::{recv_from, recv_opts, send_to, udp, udp_peer};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Request};
 
 use super::UDP;
-use crate::cases::support::{recv_from, recv_opts, send_to, udp, udp_peer};
 
 pub const IDEMPOTENT_THEN_CLOSED: Case = Case {
     id: "udp.close.idempotent_then_closed",

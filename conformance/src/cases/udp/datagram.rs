@@ -1,6 +1,7 @@
 //! UDP-DATAGRAM, IO-UDP-TRUNCATE and IO-UDP-PEER-FILTER: what a datagram is.
 
 use crate::body;
+use crate::cases::support::{LOOPBACK, datagram, local_port, recv_from, recv_opts, send_to, udp, udp_peer};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -8,7 +9,6 @@ use crate::contract::{CallOpts, Request};
 use crate::script::{expect, expect_bytes, expect_eq, show};
 
 use super::{UDP, engine_for_peers_and_loopback, expect_peer_ip};
-use crate::cases::support::{LOOPBACK, datagram, local_port, recv_from, recv_opts, send_to, udp, udp_peer};
 
 pub const BOUNDARIES: Case = Case {
     id: "udp.datagram.boundaries",
@@ -62,11 +62,9 @@ pub const EMPTY: Case = Case {
         expect_peer_ip(&ctx, "the empty datagram's host", &host)?;
         expect_eq("the empty datagram's port", port, i64::from(echo.port))?;
         engine.int(send_to(sock, b"after", &echo.host, echo.port)).await?;
-        expect_bytes(
-            "the next datagram",
-            engine.bytes(recv_opts(sock, 100, CallOpts::timeout(5.0))).await?,
-            b"after",
-        )?;
+        engine
+            .expect_bytes("the next datagram", recv_opts(sock, 100, CallOpts::timeout(5.0)), b"after")
+            .await?;
         engine.close(sock).await
     }),
 };
@@ -84,11 +82,7 @@ pub const TRUNCATE: Case = Case {
         let sock = engine.handle(udp()).await?;
         let payload: Vec<u8> = (0..100u8).collect();
         expect_eq("send_to's count", engine.int(send_to(sock, &payload, &echo.host, echo.port)).await?, 100)?;
-        expect_bytes(
-            "recv(10)",
-            engine.bytes(recv_opts(sock, 10, CallOpts::timeout(5.0))).await?,
-            &payload[..10],
-        )?;
+        engine.expect_bytes("recv(10)", recv_opts(sock, 10, CallOpts::timeout(5.0)), &payload[..10]).await?;
         engine.raises(recv_opts(sock, 100, CallOpts::timeout(0.3)), "Timeout").await?;
         // recv_from truncates the same way.
         engine.int(send_to(sock, &payload, &echo.host, echo.port)).await?;
@@ -115,11 +109,9 @@ pub const PEER_FILTER: Case = Case {
         let intruder = engine.handle(udp()).await?;
         engine.int(send_to(intruder, b"intruder", LOOPBACK, port)).await?;
         engine.int(Request::send(filtered, b"from the peer")).await?;
-        expect_bytes(
-            "recv",
-            engine.bytes(recv_opts(filtered, 100, CallOpts::timeout(5.0))).await?,
-            b"from the peer",
-        )?;
+        engine
+            .expect_bytes("recv", recv_opts(filtered, 100, CallOpts::timeout(5.0)), b"from the peer")
+            .await?;
         engine.raises(recv_opts(filtered, 100, CallOpts::timeout(0.3)), "Timeout").await?;
         engine.close(intruder).await?;
         engine.close(filtered).await

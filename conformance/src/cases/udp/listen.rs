@@ -1,6 +1,7 @@
 //! UDP-LISTEN.
 
 use crate::body;
+use crate::cases::support::{LOOPBACK, datagram, local_port, recv_from, send_to, udp};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -8,7 +9,6 @@ use crate::contract::{CallOpts, Request};
 use crate::script::{expect_bytes, expect_eq};
 
 use super::{UDP, engine_for_peers_and_loopback};
-use crate::cases::support::{LOOPBACK, datagram, local_port, recv_from, send_to, udp};
 
 pub const ECHO: Case = Case {
     id: "udp.listen.echo",
@@ -26,7 +26,7 @@ pub const ECHO: Case = Case {
             engine.int(send_to(sock, b"listening", &echo.host, echo.port)).await?,
             9,
         )?;
-        expect_bytes("recv", engine.bytes(Request::recv(sock, 100)).await?, b"listening")?;
+        engine.expect_bytes("recv", Request::recv(sock, 100), b"listening").await?;
         engine.close(sock).await
     }),
 };

@@ -1,14 +1,14 @@
 //! UDP-OPEN and UDP-OPEN-PEER: udp sockets without and with a default peer.
 
 use crate::body;
+use crate::cases::support::{datagram, local_ip, local_port, recv_from, send_to, udp, udp_peer};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Property, Request, Value};
-use crate::script::{expect, expect_bytes, expect_eq, expect_mentions};
+use crate::script::{expect_bytes, expect_eq, expect_mentions};
 
 use super::{UDP, expect_peer_ip};
-use crate::cases::support::{datagram, local_port, recv_from, send_to, udp, udp_peer};
 
 pub const SEND_TO_RECV_FROM: Case = Case {
     id: "udp.open.send_to_recv_from",
@@ -57,10 +57,7 @@ pub const PROPERTIES: Case = Case {
         let mut engine = ctx.engine_for_peers().await?;
         let sock = engine.handle(udp()).await?;
         expect_eq(".timeout", engine.get(sock, Property::Timeout).await?, Value::Float(30.0))?;
-        let local_host = engine.get(sock, Property::LocalHost).await?;
-        expect(matches!(&local_host, Value::Str(ip) if ip.parse::<std::net::IpAddr>().is_ok()), || {
-            format!(".local_host: expected an IP address, got {local_host:?}")
-        })?;
+        local_ip(&mut engine, sock).await?;
         local_port(&mut engine, sock).await?;
         engine.close(sock).await
     }),
@@ -78,7 +75,7 @@ pub const OPEN_PEER_SEND_RECV: Case = Case {
         let mut engine = ctx.engine_for_peers().await?;
         let sock = engine.handle(udp_peer(&echo.host, echo.port)).await?;
         expect_eq("send's count", engine.int(Request::send(sock, b"ping")).await?, 4)?;
-        expect_bytes("recv", engine.bytes(Request::recv(sock, 100)).await?, b"ping")?;
+        engine.expect_bytes("recv", Request::recv(sock, 100), b"ping").await?;
         expect_eq("send's count", engine.int(Request::send(sock, b"who")).await?, 3)?;
         let (bytes, host, port) = datagram(&mut engine, recv_from(sock, 100, CallOpts::default())).await?;
         expect_bytes("recv_from's bytes", bytes, b"who")?;

@@ -1,14 +1,14 @@
 //! UDP-PERM-SEND, UDP-PERM-LISTEN and PERM-UDP-PEER on the udp socket.
 
 use crate::body;
+use crate::cases::support::{denied_naming, next_port, recv_opts, send_to, target, udp, udp_peer};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Request};
-use crate::script::{Failure, expect_bytes, expect_eq, expect_mentions};
+use crate::script::{Failure, expect_eq};
 
 use super::UDP;
-use crate::cases::support::{recv_opts, send_to, udp, udp_peer};
 
 pub const SEND_TO_DENIED: Case = Case {
     id: "udp.perm.send_to_denied",
@@ -19,11 +19,15 @@ pub const SEND_TO_DENIED: Case = Case {
     description: "send_to an echo peer not granted (only another port is) raises PermissionDenied naming host:port and --allow-net; no packet leaves (no echo: recv times out)",
     run: body!(async |ctx| {
         let echo = ctx.peers.udp_echo().await;
-        let other_port = if echo.port == 65535 { 1 } else { echo.port + 1 };
-        let mut engine = ctx.engine(Some(&format!("{}:{other_port}", echo.host)), None).await?;
+        let other_port = next_port(echo.port);
+        let mut engine = ctx.engine(Some(&target(&echo.host, other_port)), None).await?;
         let sock = engine.handle(udp()).await?;
-        let raised = engine.raises(send_to(sock, b"x", &echo.host, echo.port), "PermissionDenied").await?;
-        expect_mentions(&raised, &[&format!("{}:{}", echo.host, echo.port), "--allow-net"])?;
+        denied_naming(
+            &mut engine,
+            send_to(sock, b"x", &echo.host, echo.port),
+            &[&target(&echo.host, echo.port), "--allow-net"],
+        )
+        .await?;
         // Had the datagram left, the echo would answer it.
         engine.raises(recv_opts(sock, 100, CallOpts::timeout(0.3)), "Timeout").await?;
         engine.close(sock).await
@@ -41,12 +45,13 @@ pub const LISTEN_DENIED: Case = Case {
         let host = ctx.bind_host();
         for (net, listen) in [(None, None), (None, Some("5354")), (Some(""), None)] {
             let mut engine = ctx.engine(net, listen).await?;
-            let raised = engine
-                .raises(Request::UdpListen { host: host.into(), port: 5353 }, "PermissionDenied")
-                .await?;
-            expect_mentions(&raised, &[&format!("{host}:5353"), "--allow-listen"]).map_err(|f| {
-                Failure::new(format!("with --allow-net={net:?} --allow-listen={listen:?}: {f}"))
-            })?;
+            denied_naming(
+                &mut engine,
+                Request::UdpListen { host: host.into(), port: 5353 },
+                &[&format!("{host}:5353"), "--allow-listen"],
+            )
+            .await
+            .map_err(|f| Failure::new(format!("with --allow-net={net:?} --allow-listen={listen:?}: {f}")))?;
         }
         Ok(())
     }),
@@ -61,11 +66,15 @@ pub const PEER_DENIED_AT_CONSTRUCTION: Case = Case {
     description: "%net.udp(host, port) for a target not granted raises PermissionDenied at construction, naming host:port and --allow-net",
     run: body!(async |ctx| {
         let echo = ctx.peers.udp_echo().await;
-        let other_port = if echo.port == 65535 { 1 } else { echo.port + 1 };
+        let other_port = next_port(echo.port);
         for grant in [None, Some(format!("{}:{other_port}", echo.host))] {
             let mut engine = ctx.engine(grant.as_deref(), None).await?;
-            let raised = engine.raises(udp_peer(&echo.host, echo.port), "PermissionDenied").await?;
-            expect_mentions(&raised, &[&format!("{}:{}", echo.host, echo.port), "--allow-net"])?;
+            denied_naming(
+                &mut engine,
+                udp_peer(&echo.host, echo.port),
+                &[&target(&echo.host, echo.port), "--allow-net"],
+            )
+            .await?;
         }
         Ok(())
     }),
@@ -80,8 +89,7 @@ pub const PEER_INVALID_NAME: Case = Case {
     description: "%net.udp(\"denied.invalid\", 53), not granted, raises PermissionDenied (not HostNotFound): checked before any resolution",
     run: body!(async |ctx| {
         let mut engine = ctx.engine_for_peers().await?;
-        let raised = engine.raises(udp_peer("denied.invalid", 53), "PermissionDenied").await?;
-        expect_mentions(&raised, &["denied.invalid:53"])
+        denied_naming(&mut engine, udp_peer("denied.invalid", 53), &["denied.invalid:53"]).await
     }),
 };
 
@@ -94,14 +102,18 @@ pub const PEER_SOCKET_SEND_TO_DENIED: Case = Case {
     description: "a socket made with a granted default peer still checks send_to: a target not granted raises PermissionDenied naming it",
     run: body!(async |ctx| {
         let echo = ctx.peers.udp_echo().await;
-        let other_port = if echo.port == 65535 { 1 } else { echo.port + 1 };
-        let mut engine = ctx.engine(Some(&format!("{}:{}", echo.host, echo.port)), None).await?;
+        let other_port = next_port(echo.port);
+        let mut engine = ctx.engine(Some(&target(&echo.host, echo.port)), None).await?;
         let sock = engine.handle(udp_peer(&echo.host, echo.port)).await?;
-        let raised = engine.raises(send_to(sock, b"x", &echo.host, other_port), "PermissionDenied").await?;
-        expect_mentions(&raised, &[&format!("{}:{other_port}", echo.host), "--allow-net"])?;
+        denied_naming(
+            &mut engine,
+            send_to(sock, b"x", &echo.host, other_port),
+            &[&target(&echo.host, other_port), "--allow-net"],
+        )
+        .await?;
         // The granted peer still works.
         expect_eq("send's count", engine.int(Request::send(sock, b"ok")).await?, 2)?;
-        expect_bytes("recv", engine.bytes(recv_opts(sock, 100, CallOpts::timeout(5.0))).await?, b"ok")?;
+        engine.expect_bytes("recv", recv_opts(sock, 100, CallOpts::timeout(5.0)), b"ok").await?;
         engine.close(sock).await
     }),
 };

@@ -1,14 +1,14 @@
 //! UDP-RECV and UDP-RECV-FROM.
 
 use crate::body;
+use crate::cases::support::{recv_from, recv_opts, send_to, udp};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Request};
-use crate::script::{expect_bytes, expect_mentions};
+use crate::script::expect_mentions;
 
 use super::UDP;
-use crate::cases::support::{recv_from, recv_opts, send_to, udp};
 
 pub const BAD_MAX_BYTES: Case = Case {
     id: "udp.recv.bad_max_bytes",
@@ -44,11 +44,9 @@ pub const TIMEOUT: Case = Case {
         engine.raises(recv_opts(sock, 100, CallOpts::timeout(0.3)), "Timeout").await?;
         engine.raises(recv_from(sock, 100, CallOpts::timeout(0.3)), "Timeout").await?;
         engine.int(send_to(sock, b"late", &echo.host, echo.port)).await?;
-        expect_bytes(
-            "recv after the timeouts",
-            engine.bytes(recv_opts(sock, 100, CallOpts::timeout(5.0))).await?,
-            b"late",
-        )?;
+        engine
+            .expect_bytes("recv after the timeouts", recv_opts(sock, 100, CallOpts::timeout(5.0)), b"late")
+            .await?;
         engine.close(sock).await
     }),
 };

@@ -1,6 +1,7 @@
 //! UDP-SEND and UDP-SEND-TO.
 
 use crate::body;
+use crate::cases::support::{datagram, recv_from, recv_opts, send_to, udp, udp_peer};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -8,7 +9,6 @@ use crate::contract::{CallOpts, Request};
 use crate::script::{expect, expect_bytes, expect_eq, expect_mentions};
 
 use super::UDP;
-use crate::cases::support::{datagram, recv_from, recv_opts, send_to, udp, udp_peer};
 
 pub const SEND_TO_UNKNOWN_HOST: Case = Case {
     id: "udp.send_to.unknown_host",
@@ -43,12 +43,12 @@ pub const RETURNS_COUNT: Case = Case {
         let mut engine = ctx.engine_for_peers().await?;
         let sock = engine.handle(udp_peer(&echo.host, echo.port)).await?;
         expect_eq("send's count for one byte", engine.int(Request::send(sock, b"x")).await?, 1)?;
-        expect_bytes("recv of one byte", engine.bytes(Request::recv(sock, 100)).await?, b"x")?;
+        engine.expect_bytes("recv of one byte", Request::recv(sock, 100), b"x").await?;
         let big = vec![b'b'; 1000];
         expect_eq("send's count for 1000 bytes", engine.int(Request::send(sock, &big)).await?, 1000)?;
-        expect_bytes("recv of 1000 bytes", engine.bytes(Request::recv(sock, 2000)).await?, &big)?;
+        engine.expect_bytes("recv of 1000 bytes", Request::recv(sock, 2000), &big).await?;
         expect_eq("send_to's count", engine.int(send_to(sock, b"abc", &echo.host, echo.port)).await?, 3)?;
-        expect_bytes("recv after send_to", engine.bytes(Request::recv(sock, 100)).await?, b"abc")?;
+        engine.expect_bytes("recv after send_to", Request::recv(sock, 100), b"abc").await?;
         engine.close(sock).await
     }),
 };
