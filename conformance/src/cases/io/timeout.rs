@@ -114,7 +114,7 @@ pub const ZERO_IS_A_POLL: Case = Case {
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
         let (mut engine, sock, _) =
-            connected(&ctx, script(vec![Step::Pause(Duration::from_millis(300)), send(b"now\n")])).await?;
+            connected(&ctx, script(vec![Step::Pause(waits.pause()), send(b"now\n")])).await?;
         engine.raises(Request::recv_line(sock, CallOpts::timeout(0.0)), "Timeout").await?;
         engine
             .expect_bytes("the line after the zero wait", Request::recv_line(sock, waits.ok_opts()), b"now\n")

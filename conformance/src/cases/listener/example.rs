@@ -1,7 +1,5 @@
 //! LST-EXAMPLE-ECHO: the spec's echo server.
 
-use std::time::Duration;
-
 use crate::body;
 use crate::cases::support::{dial_addr, dialed, listening};
 use crate::catalog::Case;
@@ -10,6 +8,7 @@ use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Handle, Request};
 use crate::peers::Step;
 use crate::script::{CaseResult, Script, expect, expect_bytes, show};
+use crate::waits::Waits;
 
 use super::LISTEN;
 
@@ -46,7 +45,7 @@ pub const ECHO_DRIBBLED: Case = Case {
         let (mut engine, server, port) = listening(&ctx, "0").await?;
         let dialer = ctx.peers.dial(
             dial_addr(&ctx, port),
-            vec![Step::Dribble(b"hello\n".to_vec(), Duration::from_millis(20)), Step::RecvToEnd],
+            vec![Step::Dribble(b"hello\n".to_vec(), Waits::of(&ctx).dribble()), Step::RecvToEnd],
         );
         serve_one(&mut engine, server).await?;
         expect_bytes("what the client read", dialed(dialer.await)?, b"hello\n")?;

@@ -7,6 +7,7 @@ use crate::catalog::Worlds::*;
 use crate::contract::{Request, Wait};
 use crate::peers::{Peer, Step};
 use crate::script::{Ctx, expect, expect_names};
+use crate::waits::Waits;
 
 use super::{TLS, good_args, good_peer, raises_exactly, ssl_to, trusting};
 
@@ -21,7 +22,7 @@ pub const HANDSHAKE_STALL: Case = Case {
     run: body!(async |ctx| {
         let silent = ctx.peers.tcp(Peer::Script(vec![])).await;
         let mut engine = ctx.engine_for_peers().await?;
-        let stall = if ctx.peers.is_simulated() { 5.0 } else { 0.5 };
+        let stall = Waits::of(&ctx).stall();
         let request = Request::Ssl {
             host: silent.host.clone(),
             port: silent.port.into(),

@@ -5,8 +5,9 @@ use crate::cases::support::{LOOPBACK, datagram, local_port, recv_from, send_to, 
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
-use crate::contract::{CallOpts, Request};
+use crate::contract::Request;
 use crate::script::{expect_bytes, expect_eq};
+use crate::waits::Waits;
 
 use super::{UDP, engine_for_peers_and_loopback};
 
@@ -39,6 +40,7 @@ pub const RECEIVES_ON_ITS_PORT: Case = Case {
     worlds: Both,
     description: "D8: udp_listen(host, 0) reports its real .local_port; a datagram another socket sends to 127.0.0.1:that port arrives via recv_from as [bytes, \"127.0.0.1\", the sender's .local_port]",
     run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
         let mut engine = engine_for_peers_and_loopback(&ctx, Some("0")).await?;
         let listening = engine.handle(Request::UdpListen { host: ctx.bind_host().into(), port: 0 }).await?;
         let port = local_port(&mut engine, listening).await?;
@@ -46,7 +48,7 @@ pub const RECEIVES_ON_ITS_PORT: Case = Case {
         let sender_port = local_port(&mut engine, sender).await?;
         expect_eq("send_to's count", engine.int(send_to(sender, b"to you", LOOPBACK, port)).await?, 6)?;
         let (bytes, host, from_port) =
-            datagram(&mut engine, recv_from(listening, 100, CallOpts::timeout(5.0))).await?;
+            datagram(&mut engine, recv_from(listening, 100, waits.ok_opts())).await?;
         expect_bytes("recv_from's bytes", bytes, b"to you")?;
         expect_eq("recv_from's host", host.as_str(), LOOPBACK)?;
         expect_eq("recv_from's port (the sender's .local_port)", from_port, i64::from(sender_port))?;

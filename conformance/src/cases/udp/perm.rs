@@ -7,6 +7,7 @@ use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Request};
 use crate::script::{Failure, expect_eq};
+use crate::waits::Waits;
 
 use super::UDP;
 
@@ -101,6 +102,7 @@ pub const PEER_SOCKET_SEND_TO_DENIED: Case = Case {
     worlds: Both,
     description: "a socket made with a granted default peer still checks send_to: a target not granted raises PermissionDenied naming it",
     run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
         let echo = ctx.peers.udp_echo().await;
         let other_port = next_port(echo.port);
         let mut engine = ctx.engine(Some(&target(&echo.host, echo.port)), None).await?;
@@ -113,7 +115,7 @@ pub const PEER_SOCKET_SEND_TO_DENIED: Case = Case {
         .await?;
         // The granted peer still works.
         expect_eq("send's count", engine.int(Request::send(sock, b"ok")).await?, 2)?;
-        engine.expect_bytes("recv", recv_opts(sock, 100, CallOpts::timeout(5.0)), b"ok").await?;
+        engine.expect_bytes("recv", recv_opts(sock, 100, waits.ok_opts()), b"ok").await?;
         engine.close(sock).await
     }),
 };

@@ -7,6 +7,7 @@ use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Request};
 use crate::script::{expect, expect_bytes, expect_eq, expect_mentions};
+use crate::waits::Waits;
 
 use super::UDP;
 
@@ -18,6 +19,7 @@ pub const SEND_TO_UNKNOWN_HOST: Case = Case {
     worlds: Both,
     description: "send_to a granted name under .invalid raises HostNotFound naming the target; the socket stays usable",
     run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
         let echo = ctx.peers.udp_echo().await;
         let grant = format!("{},nowhere.invalid", ctx.peers.host());
         let mut engine = ctx.engine(Some(&grant), None).await?;
@@ -26,7 +28,7 @@ pub const SEND_TO_UNKNOWN_HOST: Case = Case {
         expect_mentions(&raised, &["nowhere.invalid:53"])?;
         let sent = engine.int(send_to(sock, b"still here", &echo.host, echo.port)).await?;
         expect_eq("send_to after the failed one", sent, 10)?;
-        let (bytes, _, _) = datagram(&mut engine, recv_from(sock, 100, CallOpts::timeout(5.0))).await?;
+        let (bytes, _, _) = datagram(&mut engine, recv_from(sock, 100, waits.ok_opts())).await?;
         expect_bytes("the echoed datagram", bytes, b"still here")
     }),
 };
