@@ -10,7 +10,7 @@ use crate::script::expect_eq;
 
 use super::{LISTEN_UDP, TCP, UDP, binds, loopback_closed, recv_datagram, tcp_not_found, tcp_refused};
 
-pub const ALLOW_ALL_NET_TCP: Case = Case {
+pub const NET_TCP: Case = Case {
     id: "perm.allow_all.net_tcp",
     clauses: &["PERM-ALLOW-ALL"],
     level: Must,
@@ -28,7 +28,7 @@ pub const ALLOW_ALL_NET_TCP: Case = Case {
     }),
 };
 
-pub const ALLOW_ALL_NET_UDP: Case = Case {
+pub const NET_UDP: Case = Case {
     id: "perm.allow_all.net_udp",
     clauses: &["PERM-ALLOW-ALL", "UDP-PERM-SEND"],
     level: Must,
@@ -47,7 +47,7 @@ pub const ALLOW_ALL_NET_UDP: Case = Case {
     }),
 };
 
-pub const ALLOW_ALL_LISTEN: Case = Case {
+pub const LISTEN_TCP_UDP: Case = Case {
     id: "perm.allow_all.listen",
     clauses: &["PERM-ALLOW-ALL", "LST-PERM", "UDP-PERM-LISTEN"],
     level: Must,

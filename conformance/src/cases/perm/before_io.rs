@@ -9,7 +9,7 @@ use crate::contract::{Request, Wait};
 
 use super::{LISTEN, LISTEN_UDP, TCP, UDP, binds, denied, engine_named, tcp_denied, tcp_not_found};
 
-pub const BEFORE_IO_INVALID_NAME: Case = Case {
+pub const INVALID_NAME: Case = Case {
     id: "perm.before_io.invalid_name",
     clauses: &["PERM-BEFORE-IO", "TCP-OPEN-DENIED"],
     level: Must,
@@ -25,7 +25,7 @@ pub const BEFORE_IO_INVALID_NAME: Case = Case {
     }),
 };
 
-pub const BEFORE_IO_CLOSED_PORT: Case = Case {
+pub const CLOSED_PORT: Case = Case {
     id: "perm.before_io.closed_port",
     clauses: &["PERM-BEFORE-IO", "TCP-OPEN-DENIED"],
     level: Must,
@@ -40,7 +40,7 @@ pub const BEFORE_IO_CLOSED_PORT: Case = Case {
     }),
 };
 
-pub const BEFORE_IO_BLACK_HOLE: Case = Case {
+pub const BLACK_HOLE: Case = Case {
     id: "perm.before_io.black_hole",
     clauses: &["PERM-BEFORE-IO", "TCP-OPEN-DENIED"],
     level: Must,
@@ -54,7 +54,7 @@ pub const BEFORE_IO_BLACK_HOLE: Case = Case {
     }),
 };
 
-pub const BEFORE_IO_UDP: Case = Case {
+pub const UDP_TARGETS: Case = Case {
     id: "perm.before_io.udp",
     clauses: &["PERM-BEFORE-IO", "PERM-UDP-PEER", "UDP-PERM-SEND"],
     level: Must,
@@ -69,7 +69,7 @@ pub const BEFORE_IO_UDP: Case = Case {
     }),
 };
 
-pub const BEFORE_IO_LISTEN_HOST: Case = Case {
+pub const LISTEN_HOST: Case = Case {
     id: "perm.before_io.listen_host",
     clauses: &["PERM-BEFORE-IO", "LST-PERM", "UDP-PERM-LISTEN"],
     level: Must,
@@ -84,7 +84,7 @@ pub const BEFORE_IO_LISTEN_HOST: Case = Case {
     }),
 };
 
-pub const BEFORE_IO_LISTEN_IN_USE: Case = Case {
+pub const LISTEN_IN_USE: Case = Case {
     id: "perm.before_io.listen_in_use",
     clauses: &["PERM-BEFORE-IO", "LST-PERM"],
     level: Must,

@@ -9,7 +9,7 @@ use crate::contract::{Request, TlsArgs};
 
 use super::{LISTEN_UDP, TCP, TLS, UDP, denied, tcp_denied};
 
-pub const DEFAULT_DENY_TCP: Case = Case {
+pub const DENIES_TCP: Case = Case {
     id: "perm.default_deny.tcp",
     clauses: &["PERM-DEFAULT-DENY", "TCP-OPEN-DENIED"],
     level: Must,
@@ -26,7 +26,7 @@ pub const DEFAULT_DENY_TCP: Case = Case {
     }),
 };
 
-pub const DEFAULT_DENY_SSL: Case = Case {
+pub const DENIES_SSL: Case = Case {
     id: "perm.default_deny.ssl",
     clauses: &["PERM-DEFAULT-DENY", "TCP-OPEN-DENIED"],
     level: Must,
@@ -41,7 +41,7 @@ pub const DEFAULT_DENY_SSL: Case = Case {
     }),
 };
 
-pub const DEFAULT_DENY_UDP: Case = Case {
+pub const DENIES_UDP: Case = Case {
     id: "perm.default_deny.udp",
     clauses: &["PERM-DEFAULT-DENY", "UDP-PERM-SEND"],
     level: Must,
@@ -58,7 +58,7 @@ pub const DEFAULT_DENY_UDP: Case = Case {
     }),
 };
 
-pub const DEFAULT_DENY_LISTEN: Case = Case {
+pub const DENIES_LISTEN: Case = Case {
     id: "perm.default_deny.listen",
     clauses: &["PERM-DEFAULT-DENY", "LST-PERM", "UDP-PERM-LISTEN"],
     level: Must,

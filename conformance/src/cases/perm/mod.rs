@@ -7,12 +7,11 @@
 //! `.invalid` (D5: such names fail to resolve without a query). Listeners bind 127.0.0.1 in both
 //! worlds (the simulated network lets a host bind only the unspecified or a loopback address).
 
+use crate::cases::support::recv_opts;
 use crate::catalog::Case;
 use crate::contract::{CallOpts, Feature, Handle, Request};
 use crate::peers::PeerAddr;
 use crate::script::{CaseResult, Ctx, Failure, Script, expect, show};
-
-use crate::cases::support::recv_opts;
 
 mod allow_all;
 mod before_io;
@@ -37,13 +36,13 @@ const LISTEN_UDP: &[Feature] = &[Feature::Listen, Feature::Udp];
 
 /// The family, in catalog order.
 pub const CASES: &[Case] = &[
-    default_deny::DEFAULT_DENY_TCP,
-    default_deny::DEFAULT_DENY_SSL,
-    default_deny::DEFAULT_DENY_UDP,
-    default_deny::DEFAULT_DENY_LISTEN,
-    allow_all::ALLOW_ALL_NET_TCP,
-    allow_all::ALLOW_ALL_NET_UDP,
-    allow_all::ALLOW_ALL_LISTEN,
+    default_deny::DENIES_TCP,
+    default_deny::DENIES_SSL,
+    default_deny::DENIES_UDP,
+    default_deny::DENIES_LISTEN,
+    allow_all::NET_TCP,
+    allow_all::NET_UDP,
+    allow_all::LISTEN_TCP_UDP,
     grammar::NET_HOST_NO_PORT,
     grammar::NET_HOST_PORT,
     grammar::NET_PORT_RANGE,
@@ -79,12 +78,12 @@ pub const CASES: &[Case] = &[
     literal::IPV4_MAPPED,
     literal::IPV4_MAPPED_TARGET,
     literal::IPV6_VS_IPV4,
-    before_io::BEFORE_IO_INVALID_NAME,
-    before_io::BEFORE_IO_CLOSED_PORT,
-    before_io::BEFORE_IO_BLACK_HOLE,
-    before_io::BEFORE_IO_UDP,
-    before_io::BEFORE_IO_LISTEN_HOST,
-    before_io::BEFORE_IO_LISTEN_IN_USE,
+    before_io::INVALID_NAME,
+    before_io::CLOSED_PORT,
+    before_io::BLACK_HOLE,
+    before_io::UDP_TARGETS,
+    before_io::LISTEN_HOST,
+    before_io::LISTEN_IN_USE,
     separate::NET_DOES_NOT_LISTEN,
     separate::LISTEN_DOES_NOT_CONNECT,
     separate::SAME_ADDRESS_BOTH_FLAGS,

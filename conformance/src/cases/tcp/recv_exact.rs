@@ -1,7 +1,7 @@
 //! TCP-RECV-EXACT.
 
 use crate::body;
-use crate::cases::support::{connect, connected, script, send};
+use crate::cases::support::{connected, script, send};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -39,10 +39,8 @@ pub const ACROSS_SEGMENTS: Case = Case {
     description: "\"abc\", a pause, \"defgh\": recv_exact 2, 5, 1 return \"ab\", \"cdefg\" (across the pause), \"h\"",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer =
-            ctx.peers.tcp(script(vec![send(b"abc"), Step::Pause(waits.pause()), send(b"defgh")])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let steps = vec![send(b"abc"), Step::Pause(waits.pause()), send(b"defgh")];
+        let (mut engine, sock, _) = connected(&ctx, script(steps)).await?;
         for (n, expected) in [(2, &b"ab"[..]), (5, b"cdefg"), (1, b"h")] {
             engine
                 .expect_bytes(

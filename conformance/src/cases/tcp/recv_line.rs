@@ -1,7 +1,7 @@
 //! TCP-RECV-LINE.
 
 use crate::body;
-use crate::cases::support::{connect, connected, recv_opts, script, send};
+use crate::cases::support::{connected, recv_opts, script, send};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -38,12 +38,8 @@ pub const DRIBBLE: Case = Case {
     description: "a line sent one byte at a time comes back whole from one recv_line, then the next line from the next",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let peer = ctx
-            .peers
-            .tcp(script(vec![Step::Dribble(b"slow line\r\nnext\n".to_vec(), waits.dribble())]))
-            .await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = connect(&mut engine, &peer, waits).await?;
+        let steps = vec![Step::Dribble(b"slow line\r\nnext\n".to_vec(), waits.dribble())];
+        let (mut engine, sock, _) = connected(&ctx, script(steps)).await?;
         expect_bytes("the dribbled line", engine.recv_line(sock).await?, b"slow line\r\n")?;
         expect_bytes("the next line", engine.recv_line(sock).await?, b"next\n")?;
         engine.close(sock).await

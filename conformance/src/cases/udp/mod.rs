@@ -1,10 +1,9 @@
 //! UDP-* and IO-UDP-*: the udp socket, one clause group per file.
 
+use crate::cases::support::LOOPBACK;
 use crate::catalog::Case;
 use crate::contract::Feature;
 use crate::script::{CaseResult, Ctx, Failure, Script, expect, expect_eq};
-
-use crate::cases::support::LOOPBACK;
 
 mod close;
 mod datagram;
