@@ -285,6 +285,7 @@ mod tests {
         assert_eq!(CertificateReason::from_id("unmapped"), None);
     }
 
+    /// TLS-REJECT-ZOO: the zoo's webpki verdicts keep their reasons.
     #[test]
     fn webpki_verdicts_map_by_name_only() {
         assert_eq!(webpki_verdict("CaUsedAsEndEntity").reason, CertificateReason::BadUsage);
