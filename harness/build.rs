@@ -158,7 +158,10 @@ fn scan(source: &str) -> Vec<Line> {
             }
             None => {}
         }
-        let ident_before = i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_');
+        let ident_at = |j: Option<usize>| j.is_some_and(|j| chars[j].is_alphanumeric() || chars[j] == '_');
+        // `r"…"`, `r#"…"#`, `br"…"`, but not the `r` ending an identifier.
+        let raw_start =
+            !ident_at(i.checked_sub(1)) || (at(i.wrapping_sub(1)) == 'b' && !ident_at(i.checked_sub(2)));
         match (c, at(i + 1)) {
             ('/', '/') => {
                 let rest: String = chars[i..].iter().take_while(|&&c| c != '\n').collect();
@@ -167,7 +170,7 @@ fn scan(source: &str) -> Vec<Line> {
                     (_, Some(text)) => Some((true, text.to_string())),
                     _ => None,
                 };
-                line.doc = doc.or(line.doc.take());
+                line.doc = doc;
                 i += rest.chars().count();
             }
             ('/', '*') => (block_depth, i) = (1, i + 2),
@@ -176,7 +179,7 @@ fn scan(source: &str) -> Vec<Line> {
                 string = Some(None);
                 i += 1;
             }
-            ('r', '#' | '"') if !ident_before => {
+            ('r', '#' | '"') if raw_start => {
                 let hashes = chars[i + 1..].iter().take_while(|&&c| c == '#').count();
                 if at(i + 1 + hashes) == '"' {
                     line.code.push('"');
