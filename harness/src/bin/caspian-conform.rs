@@ -316,8 +316,7 @@ fn list(select: &Select, markdown: bool, update: Option<&PathBuf>) -> Result<Exi
         }
     } else {
         for id in &select.clauses {
-            let text = clause(id).map_or("(not in clauses.md)", |c| c.text);
-            println!("{id}: {text}");
+            println!("{id}: {}", clause_text(id));
             print_implementations(id, "  ");
             println!();
         }
@@ -345,11 +344,15 @@ fn explain(id: &str) -> Result<ExitCode, String> {
     }
     println!("  clauses:");
     for id in case.clauses {
-        let text = clause(id).map_or("(not in clauses.md)", |c| c.text);
-        println!("    {id}: {text}");
+        println!("    {id}: {}", clause_text(id));
         print_implementations(id, "      ");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The text of clause `id` in clauses.md.
+fn clause_text(id: &str) -> &'static str {
+    clause(id).map_or("(not in clauses.md)", |c| c.text)
 }
 
 /// One `implemented by FILE:LINE ITEM` line per reference item that keeps clause `id`.
