@@ -7,4 +7,5 @@ pub mod plan;
 pub mod report;
 pub mod reporters;
 pub mod runner;
+pub mod traceability;
 pub mod world;

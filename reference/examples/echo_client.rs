@@ -24,7 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Sends `hello\n` and returns the line the server answers.
+/// TCP-EXAMPLE-ECHO: sends `hello\n` and returns the line the server answers.
 pub fn echo_hello(net: &Net, host: &str, port: i64) -> NetResult<Vec<u8>> {
     let mut sock = net.tcp(host, port)?;
     sock.send_all(b"hello\n")?;

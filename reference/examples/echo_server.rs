@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Serves `connections` clients (forever with `None`), one line each.
+/// LST-EXAMPLE-ECHO: serves `connections` clients (forever with `None`), one line each.
 pub fn serve(server: &TcpListener, connections: Option<usize>) -> NetResult<()> {
     let mut served = 0;
     while connections.is_none_or(|n| served < n) {

@@ -33,7 +33,7 @@ pub mod transport;
 pub mod udp;
 mod wait;
 
-pub use error::{ErrorClass, NetError, NetResult};
+pub use error::{CertificateReason, ErrorClass, NetError, NetResult};
 pub use net::Net;
 pub use options::{CallOpts, TimeoutOpt};
 pub use tls::{TlsContext, TlsOptions};

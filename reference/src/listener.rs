@@ -23,7 +23,8 @@ impl<T: Transport> TcpListener<T> {
     }
 
     /// LST-ACCEPT, IO-ACCEPT-TIMEOUT: waits for a connection (forever unless `opts` gives a
-    /// timeout) and returns it as a tcp socket with the default 30 second timeout.
+    /// timeout) and returns it as a full tcp socket with the default 30 second timeout
+    /// (TCP-ACCEPTED).
     pub async fn accept(&self, opts: CallOpts) -> NetResult<TcpSocket> {
         let here = self.endpoint();
         let listener = self.listener.as_ref().ok_or_else(|| NetError::closed("accept", &here))?;

@@ -63,7 +63,8 @@ impl<T: Transport> Net<T> {
         SslSocket::handshake(detached, prepared).await
     }
 
-    /// LST-OPEN: `%net.tcp_listen(host, port)`; port 0 binds an ephemeral port.
+    /// LST-OPEN: `%net.tcp_listen(host, port)`; port 0 binds an ephemeral port. The bind target
+    /// is checked against `--allow-listen` first (LST-PERM).
     pub async fn tcp_listen(&self, host: &str, port: i64) -> NetResult<TcpListener<T>> {
         let (addr, here) = self.bind_target(host, port).await?;
         let listener = self
@@ -95,7 +96,8 @@ impl<T: Transport> Net<T> {
         self.udp_socket(SocketAddr::new(unspecified, 0), Some((target.clone(), peer)), &target).await
     }
 
-    /// UDP-LISTEN: `%net.udp_listen(host, port)`, checked against `--allow-listen`.
+    /// UDP-LISTEN: `%net.udp_listen(host, port)`, checked against `--allow-listen`
+    /// (UDP-PERM-LISTEN).
     pub async fn udp_listen(&self, host: &str, port: i64) -> NetResult<UdpSocket<T>> {
         let (addr, here) = self.bind_target(host, port).await?;
         self.udp_socket(addr, None, &here).await
@@ -112,7 +114,9 @@ impl<T: Transport> Net<T> {
         UdpSocket::new(socket, self.transport.clone(), self.permissions.clone(), peer, Some(DEFAULT_TIMEOUT))
     }
 
-    /// Validates, checks `--allow-net`, resolves and connects, all within the connect timeout.
+    /// Validates, checks `--allow-net` before any lookup (TCP-OPEN-DENIED), resolves and connects,
+    /// all within the connect timeout (TCP-OPEN-TIMEOUT). A refused connect to every address is
+    /// ConnectionRefused (TCP-OPEN-REFUSED).
     async fn open_stream(&self, host: &str, port: i64, timeout: TimeoutOpt) -> NetResult<Detached> {
         let target = options::remote(host, port)?;
         let timeout = match timeout {

@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 
+use x509_parser::nom;
 use x509_parser::oid_registry::{
     OID_DOMAIN_COMPONENT, OID_X509_COMMON_NAME, OID_X509_COUNTRY_NAME, OID_X509_LOCALITY_NAME,
     OID_X509_ORGANIZATION_NAME, OID_X509_ORGANIZATIONAL_UNIT, OID_X509_STATE_OR_PROVINCE_NAME,
@@ -24,7 +25,10 @@ pub struct PeerCert {
 impl PeerCert {
     /// Reads the fields of a DER certificate.
     pub fn from_der(der: &[u8]) -> Result<Self, String> {
-        let (_, cert) = X509Certificate::from_der(der).map_err(|e| format!("unparsable certificate: {e}"))?;
+        let (_, cert) = X509Certificate::from_der(der).map_err(|e| match e {
+            nom::Err::Error(why) | nom::Err::Failure(why) => format!("unparsable certificate: {why}"),
+            nom::Err::Incomplete(_) => "unparsable certificate: it is truncated".to_string(),
+        })?;
         let sans = match cert.subject_alternative_name() {
             Ok(Some(ext)) => ext.value.general_names.iter().filter_map(san_text).collect(),
             Ok(None) => Vec::new(),
@@ -110,8 +114,8 @@ fn escape_value(value: &str) -> String {
     out
 }
 
-/// RFC 3339 in UTC, to the second: `2025-01-01T00:00:00Z`.
-fn rfc3339(time: ASN1Time) -> String {
+/// RFC 3339 in UTC, to the second: `2025-01-01T00:00:00Z` (TLS-PEER-CERT-FORMAT).
+pub(crate) fn rfc3339(time: ASN1Time) -> String {
     // X.509 times are UTC (UTCTime and GeneralizedTime with Z).
     let t = time.to_datetime();
     format!(
@@ -144,6 +148,7 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        assert!(PeerCert::from_der(b"not a certificate").is_err());
+        let error = PeerCert::from_der(b"not a certificate").expect_err("garbage is no certificate");
+        assert!(error.starts_with("unparsable certificate: ") && !error.contains("Parsing"), "{error}");
     }
 }

@@ -17,7 +17,10 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
-use crate::error::{Endpoint, ErrorClass, NetError, NetResult};
+use crate::error::{
+    CertificateReason, Endpoint, ErrorClass, NetError, NetResult, bundle_error_words, pem_error_words,
+    tls_error_words,
+};
 use crate::peer_cert::PeerCert;
 use crate::stream::{Detached, StreamSocket};
 use crate::transport::ip_literal;
@@ -40,6 +43,7 @@ pub struct TlsOptions {
 }
 
 impl Default for TlsOptions {
+    /// SSL-DEFAULT-SAFE: verification on, against the system bundle, for the connect host.
     fn default() -> Self {
         Self {
             verify: true,
@@ -135,30 +139,40 @@ impl TlsContext {
     /// Every bad option is an ArgumentError naming it, raised before any I/O.
     pub(crate) fn prepare(&self, options: &TlsOptions, remote: &Endpoint) -> NetResult<Prepared> {
         let server_name = server_name(options.sni.as_deref().unwrap_or(&remote.host), remote)?;
-        Ok(Prepared { config: self.client_config(options)?, server_name })
+        Ok(Prepared { config: self.client_config(options, remote)?, server_name })
     }
 
-    fn client_config(&self, options: &TlsOptions) -> NetResult<Arc<ClientConfig>> {
+    /// SSL-DEFAULT-SAFE, TLS-REJECT-ZOO: with `verify` on, rustls's WebPKI verifier checks the
+    /// chain and name against the bundle; TLS-VERIFY-FALSE otherwise.
+    fn client_config(&self, options: &TlsOptions, remote: &Endpoint) -> NetResult<Arc<ClientConfig>> {
         let versions = protocol_versions(options.protocols.as_deref())?;
         let client_pair = client_pair(options)?;
         let builder = ClientConfig::builder_with_details(self.provider.clone(), self.clock.clone())
             .with_protocol_versions(&versions)
-            .map_err(|e| NetError::argument("protocols", e))?;
+            .map_err(|e| NetError::argument("protocols", tls_error_words(&e)))?;
         let builder = if options.verify {
             let roots = match &options.ca_bundle {
                 Some(path) => Arc::new(load_bundle(path)?),
                 None => self.system_roots.get_or_init(|| Arc::new(self.cert_env.load())).clone(),
             };
             if roots.is_empty() {
-                return Err(NetError::new(
-                    ErrorClass::CertificateError,
-                    "no trusted root: the system CA bundle is empty, so no certificate can be verified",
-                )
-                .with_reason("unknown_issuer"));
+                return Err(NetError::certificate(
+                    CertificateReason::UnknownIssuer,
+                    format!(
+                        "TLS handshake with {remote}: certificate rejected: the system CA bundle is \
+                         empty, so no certificate can be trusted"
+                    ),
+                ));
             }
             let verifier = WebPkiServerVerifier::builder_with_provider(roots, self.provider.clone())
                 .build()
-                .map_err(|e| NetError::new(ErrorClass::TlsError, format!("CA bundle unusable: {e}")))?;
+                .map_err(|e| {
+                    let why = bundle_error_words(&e);
+                    NetError::new(
+                        ErrorClass::TlsError,
+                        format!("TLS handshake with {remote}: the CA bundle is unusable: {why}"),
+                    )
+                })?;
             builder.with_webpki_verifier(verifier)
         } else {
             builder.dangerous().with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(
@@ -168,7 +182,7 @@ impl TlsContext {
         let config = match client_pair {
             Some((chain, key)) => builder
                 .with_client_auth_cert(chain, key)
-                .map_err(|e| NetError::argument("client_key", format!("does not match client_cert: {e}")))?,
+                .map_err(|e| NetError::argument("client_key", tls_error_words(&e)))?,
             None => builder.with_no_client_auth(),
         };
         Ok(Arc::new(config))
@@ -220,8 +234,9 @@ fn client_pair(
         (None, Some(_)) => Err(NetError::argument("client_cert", "client_key was given without client_cert")),
         (Some(cert), Some(key)) => {
             let chain = read_certs("client_cert", cert)?;
-            let key = PrivateKeyDer::from_pem_file(key)
-                .map_err(|e| NetError::argument("client_key", format!("{}: {e}", key.display())))?;
+            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+                NetError::argument("client_key", format!("{}: {}", key.display(), pem_error_words(&e)))
+            })?;
             Ok(Some((chain, key)))
         }
     }
@@ -240,7 +255,7 @@ fn load_bundle(path: &Path) -> NetResult<RootCertStore> {
 fn read_certs(argument: &str, path: &Path) -> NetResult<Vec<CertificateDer<'static>>> {
     let certs = CertificateDer::pem_file_iter(path)
         .and_then(|iter| iter.collect::<Result<Vec<_>, _>>())
-        .map_err(|e| NetError::argument(argument, format!("{}: {e}", path.display())))?;
+        .map_err(|e| NetError::argument(argument, format!("{}: {}", path.display(), pem_error_words(&e))))?;
     if certs.is_empty() {
         return Err(NetError::argument(argument, format!("{}: no certificate in the file", path.display())));
     }
@@ -374,9 +389,10 @@ fn server_name(name: &str, remote: &Endpoint) -> NetResult<ServerName<'static>> 
         .map_err(|e| NetError::argument("sni", format!("not a valid name for {remote}: {e}")))
 }
 
-/// TLS-CIPHER-NAME: rustls spells TLS 1.3 suites `TLS13_*`; IANA spells them `TLS_*`.
+/// TLS-CIPHER-NAME: rustls spells TLS 1.3 suites `TLS13_*`; IANA spells them `TLS_*`. A suite
+/// rustls cannot name is its IANA number.
 fn iana_cipher_name(suite: rustls::CipherSuite) -> String {
-    let name = suite.as_str().map(str::to_string).unwrap_or_else(|| format!("{suite:?}"));
+    let name = suite.as_str().map_or_else(|| format!("0x{:04X}", u16::from(suite)), str::to_string);
     match name.strip_prefix("TLS13_") {
         Some(rest) => format!("TLS_{rest}"),
         None => name,
@@ -387,7 +403,7 @@ fn protocol_name(version: rustls::ProtocolVersion) -> String {
     match version {
         rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2".into(),
         rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3".into(),
-        other => format!("{other:?}"),
+        other => format!("0x{:04X}", u16::from(other)),
     }
 }
 
@@ -401,34 +417,4 @@ fn handshake_error(error: &std::io::Error, remote: &Endpoint) -> NetError {
         );
     }
     NetError::from_io(error, "TLS handshake with", remote)
-}
-
-/// The reason a CertificateError carries (TLS-REJECT-ZOO).
-pub fn certificate_reason(error: &rustls::CertificateError) -> &'static str {
-    use rustls::CertificateError as E;
-    match error {
-        E::Expired | E::ExpiredContext { .. } => "expired",
-        E::NotValidYet | E::NotValidYetContext { .. } => "not_yet_valid",
-        E::UnknownIssuer => "unknown_issuer",
-        E::NotValidForName | E::NotValidForNameContext { .. } => "name_mismatch",
-        E::InvalidPurpose | E::InvalidPurposeContext { .. } => "bad_usage",
-        E::Revoked => "revoked",
-        E::BadEncoding => "bad_encoding",
-        E::BadSignature
-        | E::UnsupportedSignatureAlgorithmContext { .. }
-        | E::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => "bad_signature",
-        E::Other(other) => {
-            let text = format!("{other:?}");
-            if text.contains("CaUsedAsEndEntity") || text.contains("EndEntityUsedAsCa") {
-                "bad_usage"
-            } else if text.contains("PathLen") {
-                "path_length"
-            } else if text.contains("NameConstraint") {
-                "name_constraint"
-            } else {
-                "other"
-            }
-        }
-        _ => "other",
-    }
 }

@@ -15,6 +15,7 @@ use caspian_harness::plan::{Filter, parse_shard};
 use caspian_harness::report::RunReport;
 use caspian_harness::reporters;
 use caspian_harness::runner::{EngineSpec, Job, RunSettings, World, run_all};
+use caspian_harness::traceability::implementations;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -29,7 +30,7 @@ struct Cli {
 enum Command {
     /// Runs the catalog (or the cases selected) against an engine and reports.
     Run(RunArgs),
-    /// Lists the cases selected.
+    /// Lists the cases selected (with --clause: first where the reference implements each clause).
     List {
         #[command(flatten)]
         select: Select,
@@ -314,6 +315,11 @@ fn list(select: &Select, markdown: bool, update: Option<&PathBuf>) -> Result<Exi
             }
         }
     } else {
+        for id in &select.clauses {
+            println!("{id}: {}", clause_text(id));
+            print_implementations(id, "  ");
+            println!();
+        }
         print!("{}", listing(&cases));
     }
     Ok(ExitCode::SUCCESS)
@@ -336,10 +342,25 @@ fn explain(id: &str) -> Result<ExitCode, String> {
     }
     println!("  clauses:");
     for id in case.clauses {
-        let text = clause(id).map_or("(not in clauses.md)", |c| c.text);
-        println!("    {id}: {text}");
+        println!("    {id}: {}", clause_text(id));
+        print_implementations(id, "      ");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The text of clause `id` in clauses.md.
+fn clause_text(id: &str) -> &'static str {
+    clause(id).map_or("(not in clauses.md)", |c| c.text)
+}
+
+/// One `implemented by FILE:LINE ITEM` line per reference item that keeps clause `id`.
+fn print_implementations(id: &str, indent: &str) {
+    if implementations(id).is_empty() {
+        println!("{indent}implemented by: no doc comment of the reference names it");
+    }
+    for implementation in implementations(id) {
+        println!("{indent}implemented by {implementation}");
+    }
 }
 
 fn certs(out: &std::path::Path) -> Result<ExitCode, String> {

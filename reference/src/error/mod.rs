@@ -2,10 +2,17 @@
 //!
 //! Every failure an engine can raise is a [`NetError`]: a [`ErrorClass`] with a stable string ID
 //! (used in reports and in the driver protocol), a message that names the argument, host and port
-//! involved, and for certificate failures a machine-readable reason.
+//! involved, and for certificate failures a machine-readable reason ([`CertificateReason`]).
+//! Messages are words a script author reads: no library debug text.
+
+mod certificate;
+mod tls_failure;
 
 use std::fmt;
 use std::io;
+
+pub use certificate::CertificateReason;
+pub(crate) use tls_failure::{bundle_error_words, pem_error_words, tls_error_words};
 
 /// The exception classes of `clauses.md`. A class not listed here is a defect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -68,6 +75,11 @@ impl NetError {
         Self { class, message: message.into(), reason: None }
     }
 
+    /// A CertificateError with its reason (TLS-REJECT-ZOO).
+    pub fn certificate(reason: CertificateReason, message: impl Into<String>) -> Self {
+        Self::new(ErrorClass::CertificateError, message).with_reason(reason.id())
+    }
+
     /// The same error with a machine-readable reason attached.
     pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
         self.reason = Some(reason.into());
@@ -85,19 +97,23 @@ impl NetError {
     }
 
     /// Maps an OS, simulated-network or TLS error met while doing `operation` with `endpoint`:
-    /// a TLS failure is a TlsError (a certificate failure a CertificateError with its reason).
+    /// a TLS failure is a TlsError, a certificate failure a CertificateError with its reason
+    /// (TLS-REJECT-ZOO); a refused connect is ConnectionRefused (TCP-OPEN-REFUSED).
     pub fn from_io(err: &io::Error, operation: &str, endpoint: &Endpoint) -> Self {
         use io::ErrorKind as K;
         match err.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
-            Some(rustls::Error::InvalidCertificate(cert_error)) => {
-                return Self::new(
-                    ErrorClass::CertificateError,
-                    format!("{operation} {endpoint}: certificate rejected: {cert_error}"),
-                )
-                .with_reason(crate::tls::certificate_reason(cert_error));
+            Some(rustls::Error::InvalidCertificate(verdict)) => {
+                let rejection = certificate::Rejection::of(verdict);
+                return Self::certificate(
+                    rejection.reason,
+                    format!("{operation} {endpoint}: certificate rejected: {}", rejection.words),
+                );
             }
             Some(tls_error) => {
-                return Self::new(ErrorClass::TlsError, format!("{operation} {endpoint}: {tls_error}"));
+                return Self::new(
+                    ErrorClass::TlsError,
+                    format!("{operation} {endpoint}: {}", tls_error_words(tls_error)),
+                );
             }
             None => {}
         }
@@ -151,37 +167,4 @@ impl fmt::Display for Endpoint {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn io_errors_map_to_their_classes_and_name_the_endpoint() {
-        let endpoint = Endpoint::new("example.test", 443);
-        let cases = [
-            (io::ErrorKind::ConnectionRefused, ErrorClass::ConnectionRefused),
-            (io::ErrorKind::TimedOut, ErrorClass::Timeout),
-            (io::ErrorKind::AddrInUse, ErrorClass::AddressInUse),
-            (io::ErrorKind::NotFound, ErrorClass::HostNotFound),
-            (io::ErrorKind::UnexpectedEof, ErrorClass::EndOfStream),
-            (io::ErrorKind::BrokenPipe, ErrorClass::ConnectionReset),
-            (io::ErrorKind::ConnectionReset, ErrorClass::ConnectionReset),
-        ];
-        for (kind, class) in cases {
-            let error = NetError::from_io(&io::Error::from(kind), "connect to", &endpoint);
-            assert_eq!(error.class, class, "{kind:?}");
-            assert!(error.message.contains("example.test:443"), "{error}");
-        }
-    }
-
-    #[test]
-    fn errors_display_their_class_id_message_and_reason() {
-        let error = NetError::new(ErrorClass::CertificateError, "rejected").with_reason("expired");
-        assert_eq!(error.to_string(), "CertificateError: rejected (reason: expired)");
-        assert_eq!(
-            NetError::argument("port", "must be in 1..65535").to_string(),
-            "ArgumentError: argument port: must be in 1..65535"
-        );
-        assert_eq!(Endpoint::new("::1", 80).to_string(), "[::1]:80");
-        assert_eq!(Endpoint::new("a.test", 80).to_string(), "a.test:80");
-    }
-}
+mod tests;

@@ -1,0 +1,30 @@
+//! The certificate reasons stay in step in the three places they are written: the reference's
+//! `CertificateReason`, the catalog's TLS-REJECT-ZOO table and CONFORMANCE.md.
+
+use std::path::Path;
+
+use caspian_conformance::zoo::REJECTIONS;
+use caspian_reference::error::CertificateReason;
+
+#[test]
+fn every_zoo_reason_is_a_certificate_reason() {
+    let unknown: Vec<(&str, &str)> = REJECTIONS
+        .iter()
+        .filter(|r| CertificateReason::from_id(r.reason).is_none())
+        .map(|r| (r.name, r.reason))
+        .collect();
+    assert!(unknown.is_empty(), "zoo entries whose reason the reference does not know: {unknown:?}");
+}
+
+#[test]
+fn conformance_md_lists_exactly_the_certificate_reasons_in_order() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../CONFORMANCE.md");
+    let document = std::fs::read_to_string(&path).expect("read CONFORMANCE.md");
+    let paragraph = document
+        .split("\n\n")
+        .find(|p| p.starts_with("CertificateError reasons:"))
+        .expect("a paragraph starting \"CertificateError reasons:\"");
+    let listed: Vec<&str> = paragraph.split('`').skip(1).step_by(2).collect();
+    let ids: Vec<&str> = CertificateReason::ALL.iter().map(|r| r.id()).collect();
+    assert_eq!(listed, ids, "CONFORMANCE.md's reasons differ from CertificateReason::ALL");
+}
