@@ -13,7 +13,7 @@ use caspian_conformance::script::{CaseResult, Ctx, Failure};
 use caspian_reference::transport::os::OsTransport;
 use caspian_reference::transport::sim::{SimClock, SimTransport};
 
-use crate::engines::process::{Identity, ProcessFactory, ProcessSpec};
+use crate::engines::process::{Identity, Pool, ProcessFactory, ProcessSpec};
 use crate::engines::reference::ReferenceFactory;
 use crate::expectations::Expectations;
 use crate::report::{CaseReport, Status};
@@ -40,8 +40,9 @@ impl World {
 pub enum EngineSpec {
     /// The in-process reference.
     Reference,
-    /// A port behind the driver protocol, as its handshake described it.
-    Process(ProcessSpec, Identity),
+    /// A port behind the driver protocol, as its handshake described it, with the processes
+    /// kept between sessions.
+    Process(ProcessSpec, Identity, Pool),
 }
 
 impl EngineSpec {
@@ -56,8 +57,8 @@ impl EngineSpec {
                 Arc::new(rustls::time_provider::DefaultTimeProvider),
             ))),
             (EngineSpec::Process(..), World::Sim) => None,
-            (EngineSpec::Process(spec, identity), World::Real) => {
-                Some(Rc::new(ProcessFactory::new(spec.clone(), identity.clone())))
+            (EngineSpec::Process(spec, identity, pool), World::Real) => {
+                Some(Rc::new(ProcessFactory::new(spec.clone(), identity.clone(), pool.clone())))
             }
         }
     }
@@ -66,14 +67,14 @@ impl EngineSpec {
     pub fn name(&self) -> String {
         match self {
             EngineSpec::Reference => format!("caspian-reference {}", env!("CARGO_PKG_VERSION")),
-            EngineSpec::Process(_, identity) => identity.name.clone(),
+            EngineSpec::Process(_, identity, _) => identity.name.clone(),
         }
     }
 
     fn features(&self) -> Vec<Feature> {
         match self {
             EngineSpec::Reference => Feature::ALL.to_vec(),
-            EngineSpec::Process(_, identity) => identity.features.clone(),
+            EngineSpec::Process(_, identity, _) => identity.features.clone(),
         }
     }
 }

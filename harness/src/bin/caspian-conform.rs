@@ -198,7 +198,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
             let identity = runtime
                 .block_on(process::probe(&spec))
                 .map_err(|e| format!("the engine `{command}` failed its handshake: {e}"))?;
-            EngineSpec::Process(spec, identity)
+            EngineSpec::Process(spec, identity, Default::default())
         }
     };
     let default_world = if args.engine_cmd.is_some() { WorldArg::Real } else { WorldArg::Sim };
