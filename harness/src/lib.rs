@@ -1,10 +1,13 @@
 pub mod certs;
+pub mod diff;
 pub mod engines;
 pub mod expectations;
+pub mod handshake;
 pub mod markdown;
 pub mod peers;
 pub mod plan;
 pub mod report;
 pub mod reporters;
 pub mod runner;
+pub mod update_expectations;
 pub mod world;

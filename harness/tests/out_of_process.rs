@@ -240,3 +240,35 @@ fn a_port_of_one_session_per_process_gets_a_process_per_session() {
     assert!(ok, "{statuses:?}");
     assert!(statuses.iter().all(|s| s == "PASS"), "{statuses:?}");
 }
+
+#[test]
+fn a_failure_replays_against_the_same_port_with_its_expectations() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("out-of-process-replay");
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let file = dir.join("expectations.toml");
+    std::fs::write(&file, "[[skip]]\ncase = \"tcp.open.dns_unregistered\"\nreason = \"no resolver here\"\n")
+        .expect("write the file");
+    let (ok, report) = conform(
+        "replay",
+        &[
+            "--engine-cmd",
+            &faulty("wrong-class"),
+            "--expectations",
+            file.to_str().expect("utf-8"),
+            "tcp.open.refused",
+        ],
+    );
+    assert!(!ok);
+    let replay = report["cases"][0]["replay"].as_str().expect("a replay command").to_string();
+    assert!(
+        replay.contains("--engine-cmd 'python3 fixtures/engines/faulty_engine.py wrong-class"),
+        "{replay}"
+    );
+    assert!(replay.contains("--expectations"), "{replay}");
+    let command = replay.replacen("caspian-conform", env!("CARGO_BIN_EXE_caspian-conform"), 1);
+    let output =
+        Command::new("sh").arg("-c").arg(&command).current_dir(root()).output().expect("run the replay");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("ConnectionError") && stdout.contains("tcp.open.refused"), "{stdout}");
+}

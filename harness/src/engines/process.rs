@@ -63,7 +63,7 @@ pub async fn probe(spec: &ProcessSpec) -> Result<Identity, String> {
 
 /// What the factory and its engines share: the first fault and the stderr lines.
 #[derive(Default, Clone)]
-struct Shared(Arc<Mutex<Diagnostics>>);
+pub(crate) struct Shared(Arc<Mutex<Diagnostics>>);
 
 impl Shared {
     /// Records `fault` (the first one wins) and hands it back.
@@ -205,10 +205,15 @@ pub struct Connection {
     in_session: bool,
     /// No fault was met: the process may serve another session.
     healthy: bool,
+    /// Shown every line both ways, as it goes (`handshake`, `--trace`).
+    echo: Option<Echo>,
 }
 
+/// Where a connection shows the lines it writes and reads.
+pub type Echo = Arc<dyn Fn(&str) + Send + Sync>;
+
 impl Connection {
-    fn spawn(spec: &ProcessSpec, shared: &Shared) -> Result<Self, Fault> {
+    pub(crate) fn spawn(spec: &ProcessSpec, shared: &Shared) -> Result<Self, Fault> {
         let crash = |detail: String| shared.fault(Fault { kind: FaultKind::Crash, detail });
         let mut child = std::process::Command::new("sh")
             .args(["-c", &spec.command])
@@ -262,7 +267,18 @@ impl Connection {
             minor: 0,
             in_session: false,
             healthy: true,
+            echo: None,
         })
+    }
+
+    /// Shows every line both ways on `echo` from now on.
+    pub(crate) fn show(&mut self, echo: Echo) {
+        self.echo = Some(echo);
+    }
+
+    /// The stderr lines the port wrote so far.
+    pub(crate) fn stderr(&self) -> Vec<String> {
+        self.shared().snapshot().log
     }
 
     /// Reports this process's faults and stderr to `shared` from now on.
@@ -278,7 +294,7 @@ impl Connection {
 
     /// The handshake: the suite offers 1.0 to 1.[`PROTOCOL_MINOR`]; the port answers the minor
     /// version both speak, at most the suite's.
-    async fn hello(&mut self) -> Result<Hello, Fault> {
+    pub(crate) async fn hello(&mut self) -> Result<Hello, Fault> {
         let hello = CommandBody::Hello(HelloCommand {
             op: HelloOp::Hello,
             protocol: PROTOCOL_VERSION,
@@ -326,7 +342,7 @@ impl Connection {
     }
 
     /// Writes one command and reads its reply, strictly, within the request deadline.
-    async fn exchange(&mut self, body: CommandBody, expect: Expect) -> Result<WireReply, Fault> {
+    pub(crate) async fn exchange(&mut self, body: CommandBody, expect: Expect) -> Result<WireReply, Fault> {
         let id = self.next_id;
         self.next_id += 1;
         let mut json = serde_json::to_value(DriverCommand { id, body }).unwrap_or_default();
@@ -334,6 +350,9 @@ impl Connection {
             downgrade_to_1_0(&mut json);
         }
         let line = json.to_string();
+        if let Some(echo) = &self.echo {
+            echo(&format!("> {line}"));
+        }
         if self.to_port.send(format!("{line}\n")).is_err() {
             return Err(self.fault(FaultKind::Crash, format!("the port's stdin closed before `{line}`")));
         }
@@ -354,6 +373,9 @@ impl Connection {
             }
             Ok(Some(Ok((_, answer)))) => answer,
         };
+        if let Some(echo) = &self.echo {
+            echo(&format!("< {answer}"));
+        }
         parse_reply(&answer, id, expect).map_err(|violation| {
             let detail = match violation {
                 Violation::Malformed(why) => {
