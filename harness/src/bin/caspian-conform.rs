@@ -47,7 +47,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Runs the catalog (or the cases selected) against an engine and reports.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Lists the cases selected.
     List {
         #[command(flatten)]
