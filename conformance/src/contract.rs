@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A future that need not be `Send` (simulated worlds run on one thread).
@@ -18,15 +19,43 @@ pub type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 pub type Handle = u64;
 
 /// The `timeout:` argument: `nil` (wait forever) or seconds. Absent means the default.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+///
+/// On the wire it is `"forever"` or `{"seconds":x}` everywhere. A port also reads a bare
+/// number of seconds anywhere a timeout goes (protocol 1.0's `set_timeout` form), so that both
+/// forms are accepted everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Wait {
     Forever,
     Seconds(f64),
 }
 
+impl<'de> Deserialize<'de> for Wait {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case", deny_unknown_fields)]
+        enum Tagged {
+            Forever,
+            Seconds(f64),
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Tagged(Tagged),
+            Bare(f64),
+        }
+        match Either::deserialize(deserializer) {
+            Ok(Either::Tagged(Tagged::Forever)) => Ok(Wait::Forever),
+            Ok(Either::Tagged(Tagged::Seconds(s)) | Either::Bare(s)) => Ok(Wait::Seconds(s)),
+            Err(_) => Err(serde::de::Error::custom(
+                "expected a timeout: \"forever\", {\"seconds\":x} or a number of seconds",
+            )),
+        }
+    }
+}
+
 /// The `opts` of recv, recv_line, recv_exact, recv_from and accept.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CallOpts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Wait>,
@@ -42,7 +71,7 @@ impl CallOpts {
 }
 
 /// The TLS construction options; an absent option means the engine's default.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TlsArgs {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<bool>,
@@ -59,7 +88,7 @@ pub struct TlsArgs {
 }
 
 /// A socket property.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Property {
     Host,
@@ -75,7 +104,7 @@ pub enum Property {
 
 /// One spec operation. Names follow the spec: `tcp` is `%net.tcp` (and, with a `timeout`, the
 /// `.new(host:, port:, timeout:)` form), `udp` without a host is `%net.udp`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Request {
     Tcp {
@@ -109,11 +138,13 @@ pub enum Request {
     Send {
         handle: Handle,
         #[serde(with = "base64_bytes")]
+        #[schemars(with = "Base64")]
         bytes: Vec<u8>,
     },
     SendAll {
         handle: Handle,
         #[serde(with = "base64_bytes")]
+        #[schemars(with = "Base64")]
         bytes: Vec<u8>,
     },
     Recv {
@@ -153,6 +184,7 @@ pub enum Request {
     SendTo {
         handle: Handle,
         #[serde(with = "base64_bytes")]
+        #[schemars(with = "Base64")]
         bytes: Vec<u8>,
         host: String,
         port: i64,
@@ -167,9 +199,13 @@ pub enum Request {
         handle: Handle,
         property: Property,
     },
-    /// Sets `.timeout`: seconds, or `null` for nil (wait forever).
+    /// Sets `.timeout`: seconds, or `None` for nil (wait forever). On the wire a timeout like
+    /// every other (`"forever"` or `{"seconds":x}`); a port also reads protocol 1.0's form, a
+    /// number or `null`.
     SetTimeout {
         handle: Handle,
+        #[serde(with = "nil_or_seconds")]
+        #[schemars(with = "Wait")]
         timeout: Option<f64>,
     },
 }
@@ -225,7 +261,7 @@ impl Request {
 }
 
 /// The peer certificate hash of SSL-PEER-CERT.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CertValue {
     pub subject: String,
     pub issuer: String,
@@ -236,7 +272,7 @@ pub struct CertValue {
 }
 
 /// What an operation returned.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Value {
     Nil,
@@ -244,11 +280,16 @@ pub enum Value {
     Bool(bool),
     Float(f64),
     Str(String),
-    Bytes(#[serde(with = "base64_bytes")] Vec<u8>),
+    Bytes(
+        #[serde(with = "base64_bytes")]
+        #[schemars(with = "Base64")]
+        Vec<u8>,
+    ),
     Handle(Handle),
     /// `recv_from`'s `[bytes, host, port]`.
     Datagram {
         #[serde(with = "base64_bytes")]
+        #[schemars(with = "Base64")]
         bytes: Vec<u8>,
         host: String,
         port: i64,
@@ -257,7 +298,7 @@ pub enum Value {
 }
 
 /// An exception an operation raised: its class ID (clauses.md), message, and reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Raised {
     pub class: String,
     pub message: String,
@@ -290,7 +331,7 @@ pub fn class_is_a(class: &str, expected: &str) -> bool {
 
 /// What an engine is started with: the raw permission flags (the engine parses them: the grammar
 /// is under test) and extra environment variables such as `SSL_CERT_FILE`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Session {
     /// `None`: the flag is absent; `Some("")`: the bare flag; otherwise its value.
     #[serde(default)]
@@ -311,7 +352,7 @@ pub enum StartError {
 }
 
 /// The parts of the spec an engine implements; a case needing a missing one is UNIMPLEMENTED.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Feature {
     Tcp,
@@ -371,6 +412,42 @@ pub struct Diagnostics {
     pub log: Vec<String>,
 }
 
+/// Bytes on the wire: standard base64 (RFC 4648 section 4, `+` and `/`), padded with `=`, no
+/// line breaks; the empty string for no bytes.
+pub struct Base64;
+
+impl JsonSchema for Base64 {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Base64".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "standard base64 (RFC 4648 section 4) with = padding",
+            "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+        })
+    }
+}
+
+/// `set_timeout`'s value: written as a [`Wait`]; read as a [`Wait`], a number or `null`.
+mod nil_or_seconds {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Wait;
+
+    pub fn serialize<S: Serializer>(timeout: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
+        timeout.map_or(Wait::Forever, Wait::Seconds).serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+        Ok(match Option::<Wait>::deserialize(deserializer)? {
+            None | Some(Wait::Forever) => None,
+            Some(Wait::Seconds(seconds)) => Some(seconds),
+        })
+    }
+}
+
 /// Bytes as base64 text in JSON.
 mod base64_bytes {
     use base64::Engine as _;
@@ -383,7 +460,9 @@ mod base64_bytes {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
         let text = String::deserialize(deserializer)?;
-        STANDARD.decode(text).map_err(serde::de::Error::custom)
+        STANDARD
+            .decode(text)
+            .map_err(|e| serde::de::Error::custom(format!("expected standard base64 with = padding ({e})")))
     }
 }
 

@@ -1,6 +1,8 @@
 pub mod certs;
+pub mod diff;
 pub mod engines;
 pub mod expectations;
+pub mod handshake;
 pub mod markdown;
 pub mod peers;
 pub mod plan;
@@ -8,4 +10,5 @@ pub mod report;
 pub mod reporters;
 pub mod runner;
 pub mod traceability;
+pub mod update_expectations;
 pub mod world;

@@ -1,10 +1,10 @@
 //! What a run produced: one [`CaseReport`] per case and world, gathered in a [`RunReport`].
 //! The reporters (`reporters`) render it; this module only holds the data.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The outcome of one case in one world.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
     /// Every expectation held.
@@ -64,7 +64,7 @@ impl Status {
 }
 
 /// One case run in one world.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CaseReport {
     pub id: String,
     pub clauses: Vec<String>,
@@ -74,13 +74,13 @@ pub struct CaseReport {
     pub world: String,
     pub status: Status,
     /// Why it did not pass: expected against actual, or the skip reason.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The exchange with the engine, and what it wrote to stderr.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transcript: Vec<String>,
     /// The seed of the simulated world (absent for the real world).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
     /// The command that runs this case alone, in this world, with this seed.
     pub replay: String,
@@ -88,13 +88,13 @@ pub struct CaseReport {
 }
 
 /// Everything a run produced.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunReport {
     /// The engine's name and version.
     pub engine: String,
     pub cases: Vec<CaseReport>,
     /// Expectation-file entries that matched no case.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stale_expectations: Vec<String>,
     pub duration_ms: f64,
 }

@@ -13,7 +13,7 @@ use caspian_conformance::script::{CaseResult, Ctx, Failure};
 use caspian_reference::transport::os::OsTransport;
 use caspian_reference::transport::sim::{SimClock, SimTransport};
 
-use crate::engines::process::{Identity, ProcessFactory, ProcessSpec};
+use crate::engines::process::{Identity, Pool, ProcessFactory, ProcessSpec};
 use crate::engines::reference::ReferenceFactory;
 use crate::expectations::Expectations;
 use crate::report::{CaseReport, Status};
@@ -40,8 +40,9 @@ impl World {
 pub enum EngineSpec {
     /// The in-process reference.
     Reference,
-    /// A port behind the driver protocol, as its handshake described it.
-    Process(ProcessSpec, Identity),
+    /// A port behind the driver protocol, as its handshake described it, with the processes
+    /// kept between sessions.
+    Process(ProcessSpec, Identity, Pool),
 }
 
 impl EngineSpec {
@@ -56,8 +57,8 @@ impl EngineSpec {
                 Arc::new(rustls::time_provider::DefaultTimeProvider),
             ))),
             (EngineSpec::Process(..), World::Sim) => None,
-            (EngineSpec::Process(spec, identity), World::Real) => {
-                Some(Rc::new(ProcessFactory::new(spec.clone(), identity.clone())))
+            (EngineSpec::Process(spec, identity, pool), World::Real) => {
+                Some(Rc::new(ProcessFactory::new(spec.clone(), identity.clone(), pool.clone())))
             }
         }
     }
@@ -66,14 +67,14 @@ impl EngineSpec {
     pub fn name(&self) -> String {
         match self {
             EngineSpec::Reference => format!("caspian-reference {}", env!("CARGO_PKG_VERSION")),
-            EngineSpec::Process(_, identity) => identity.name.clone(),
+            EngineSpec::Process(_, identity, _) => identity.name.clone(),
         }
     }
 
     fn features(&self) -> Vec<Feature> {
         match self {
             EngineSpec::Reference => Feature::ALL.to_vec(),
-            EngineSpec::Process(_, identity) => identity.features.clone(),
+            EngineSpec::Process(_, identity, _) => identity.features.clone(),
         }
     }
 }
@@ -102,6 +103,8 @@ pub struct RunSettings {
     /// Keep the transcripts of passing cases too (for `--transcript-dir`); otherwise only the
     /// cases that did not pass keep theirs, so that a long sweep stays small.
     pub keep_passing_transcripts: bool,
+    /// The expectation file named on the command line, for replay commands.
+    pub expectations_file: Option<PathBuf>,
 }
 
 /// Runs every job, `settings.jobs` at a time, calling `progress` after each with its report.
@@ -157,17 +160,30 @@ pub fn run_job(job: &Job, settings: &RunSettings) -> CaseReport {
         message,
         transcript,
         seed: (job.world == World::Sim).then_some(job.seed),
-        replay: replay_command(job),
+        replay: replay_command(job, settings),
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
     }
 }
 
-/// The command that runs this job alone.
-pub fn replay_command(job: &Job) -> String {
-    match job.world {
-        World::Sim => format!("caspian-conform run --world sim --seed {} '{}'", job.seed, job.case.id),
-        World::Real => format!("caspian-conform run --world real '{}'", job.case.id),
+/// The command that runs this job alone, exactly as it ran: the world, the seed, the engine
+/// command and the expectation file.
+pub fn replay_command(job: &Job, settings: &RunSettings) -> String {
+    let mut command = format!("caspian-conform run --world {} --seed {}", job.world.name(), job.seed);
+    if let EngineSpec::Process(spec, ..) = &settings.engine {
+        command.push_str(&format!(" --engine-cmd {}", shell_quote(&spec.command)));
     }
+    if let Some(file) = &settings.expectations_file {
+        command.push_str(&format!(" --expectations {}", shell_quote(&file.to_string_lossy())));
+    }
+    command.push_str(&format!(" {}", shell_quote(job.case.id)));
+    command
+}
+
+/// `text` as one word of a POSIX shell command line.
+pub fn shell_quote(text: &str) -> String {
+    let plain =
+        !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
+    if plain { text.to_string() } else { format!("'{}'", text.replace('\'', "'\\''")) }
 }
 
 fn skip_reason(job: &Job, settings: &RunSettings) -> Option<(Status, String)> {
@@ -260,4 +276,18 @@ async fn body(
     let ctx = Ctx::new(Rc::new(peers), factory.clone(), certs);
     let outcome = tokio::time::timeout(limit, run(ctx.clone())).await.map_err(|_| limit);
     (outcome, ctx.transcript(), factory.diagnostics())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replay_commands_quote_what_a_shell_would_split() {
+        assert_eq!(shell_quote("tcp.open.echo"), "tcp.open.echo");
+        assert_eq!(shell_quote("lua5.4 ports/x/driver.lua"), "'lua5.4 ports/x/driver.lua'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote("tcp.*"), "'tcp.*'");
+        assert_eq!(shell_quote(""), "''");
+    }
 }

@@ -15,6 +15,7 @@ fn the_reference_passes_every_case_in_both_worlds() {
         certs: CertZoo::shared_dir().expect("the certificate zoo").to_path_buf(),
         jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
         expectations: Default::default(),
+        expectations_file: None,
         keep_passing_transcripts: false,
     };
     let worlds = match std::env::var("CASPIAN_CATALOG_WORLDS").as_deref() {

@@ -17,6 +17,7 @@ fn transcript(id: &str, seed: u64) -> String {
         certs: CertZoo::shared_dir().expect("the certificate zoo").to_path_buf(),
         jobs: 1,
         expectations: Default::default(),
+        expectations_file: None,
         keep_passing_transcripts: true,
     };
     let report = run_job(&Job { case: case(id), world: World::Sim, seed }, &settings);

@@ -172,3 +172,103 @@ fn expectation_files_turn_failures_into_expected_ones_and_flag_the_rest() {
     let stale = report["stale_expectations"].as_array().expect("stale entries");
     assert_eq!(stale.len(), 1, "{stale:?}");
 }
+
+#[test]
+fn every_kind_of_malformed_reply_is_a_protocol_error_naming_the_field() {
+    // (mode, a case whose replies it breaks, what the message must name)
+    let kinds = [
+        ("null-nil", "tcp.example.echo_client", "field ok: null"),
+        ("unpadded", "tcp.recv_line.crlf", "field ok.bytes"),
+        ("urlsafe", "tcp.send_all.64k", "field ok.bytes"),
+        ("string-id", "tcp.open.echo", "field id"),
+        ("extra-field", "tcp.open.echo", "field note"),
+        ("float-int", "tcp.open.properties", "field ok.int"),
+        ("handle-string", "tcp.open.echo", "field ok.handle"),
+        ("no-outcome", "tcp.open.echo", "neither"),
+        ("refuse", "tcp.open.echo", "ProtocolError: cannot take it"),
+    ];
+    for (mode, case, named) in kinds {
+        let (ok, report) = conform(&format!("reply-{mode}"), &["--engine-cmd", &faulty(mode), case]);
+        assert!(!ok, "{mode}");
+        let case = &report["cases"][0];
+        assert_eq!(case["status"], "PROTOCOL_ERROR", "{mode}: {case}");
+        let message = case["message"].as_str().unwrap_or("");
+        assert!(message.contains(named), "{mode}: the message should name {named:?}: {message}");
+    }
+}
+
+/// Runs `caspian-conform run` expecting it to stop before any case; returns its stderr.
+fn refused_handshake(mode: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_caspian-conform"))
+        .current_dir(root())
+        .args(["run", "--quiet", "--engine-cmd", &faulty(mode), "tcp.open.echo"])
+        .output()
+        .expect("run caspian-conform");
+    assert_eq!(output.status.code(), Some(2), "{mode}: the run must stop at the handshake");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn versions_are_negotiated_both_ways() {
+    // The suite is newer: a 1.0 port gets 1.0's set_timeout form and passes.
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("out-of-process-protocol-1.0");
+    let (ok, report) = conform(
+        "protocol-1.0",
+        &[
+            "--engine-cmd",
+            &faulty("protocol-1.0"),
+            "--transcript-dir",
+            dir.to_str().expect("utf-8"),
+            "tcp.prop.*",
+        ],
+    );
+    assert!(ok, "{report}");
+    assert_eq!(status_of(&report, "tcp.prop.set_timeout"), "PASS", "{report}");
+    // The port is newer: a port of protocol 2 only, or one that claims a minor version the suite
+    // never offered, fails the handshake with a message naming both sides.
+    let newer = refused_handshake("protocol-2");
+    assert!(newer.contains("protocol 2.0") && newer.contains("1.0 to 1.1"), "{newer}");
+    let claimed = refused_handshake("minor-9");
+    assert!(claimed.contains("minor version 9"), "{claimed}");
+}
+
+#[test]
+fn a_port_of_one_session_per_process_gets_a_process_per_session() {
+    let (ok, report) =
+        conform("one-session", &["--engine-cmd", &faulty("one-session"), "perm.grammar_invalid.*"]);
+    let statuses = statuses(&report);
+    assert!(ok, "{statuses:?}");
+    assert!(statuses.iter().all(|s| s == "PASS"), "{statuses:?}");
+}
+
+#[test]
+fn a_failure_replays_against_the_same_port_with_its_expectations() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("out-of-process-replay");
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let file = dir.join("expectations.toml");
+    std::fs::write(&file, "[[skip]]\ncase = \"tcp.open.dns_unregistered\"\nreason = \"no resolver here\"\n")
+        .expect("write the file");
+    let (ok, report) = conform(
+        "replay",
+        &[
+            "--engine-cmd",
+            &faulty("wrong-class"),
+            "--expectations",
+            file.to_str().expect("utf-8"),
+            "tcp.open.refused",
+        ],
+    );
+    assert!(!ok);
+    let replay = report["cases"][0]["replay"].as_str().expect("a replay command").to_string();
+    assert!(
+        replay.contains("--engine-cmd 'python3 fixtures/engines/faulty_engine.py wrong-class"),
+        "{replay}"
+    );
+    assert!(replay.contains("--expectations"), "{replay}");
+    let command = replay.replacen("caspian-conform", env!("CARGO_BIN_EXE_caspian-conform"), 1);
+    let output =
+        Command::new("sh").arg("-c").arg(&command).current_dir(root()).output().expect("run the replay");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("ConnectionError") && stdout.contains("tcp.open.refused"), "{stdout}");
+}

@@ -16,8 +16,28 @@ use caspian_harness::report::RunReport;
 use caspian_harness::reporters;
 use caspian_harness::runner::{EngineSpec, Job, RunSettings, World, run_all};
 use caspian_harness::traceability::implementations;
+use caspian_harness::{diff, handshake, update_expectations};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+
+/// Prints like `print!`, and exits quietly when stdout is gone (`caspian-conform list | head -1`).
+macro_rules! out {
+    ($($arg:tt)*) => { emit(format_args!($($arg)*)) };
+}
+
+/// Prints like `println!`, and exits quietly when stdout is gone.
+macro_rules! outln {
+    () => { emit(format_args!("\n")) };
+    ($($arg:tt)*) => { emit(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+fn emit(text: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_fmt(text).and_then(|()| stdout.flush()).is_err() {
+        std::process::exit(0);
+    }
+}
 
 #[derive(Parser)]
 #[command(name = "caspian-conform", version, about = "The Caspian socket conformance suite")]
@@ -29,7 +49,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Runs the catalog (or the cases selected) against an engine and reports.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Lists the cases selected (with --clause: first where the reference implements each clause).
     List {
         #[command(flatten)]
@@ -51,6 +71,28 @@ enum Command {
         /// The folder to write into (created if missing; existing files are overwritten).
         #[arg(long, default_value = "fixtures/certs")]
         out: PathBuf,
+    },
+    /// Compares two runs' JSON reports: regressions, fixes, new and removed cases. Exits 1 on a
+    /// regression. Several NEW reports (the shards of one run) are merged first.
+    Diff {
+        /// The earlier run's report (`run --json`).
+        old: PathBuf,
+        /// The later run's report, or the reports of its shards.
+        #[arg(required = true)]
+        new: Vec<PathBuf>,
+        /// Writes the merged NEW report here (the baseline of the next diff).
+        #[arg(long)]
+        merged: Option<PathBuf>,
+    },
+    /// The first minute of a new port: hello, start and one echo round trip, showing every line
+    /// both ways, and naming the first thing wrong.
+    Handshake {
+        /// The port's command line (run with `sh -c`).
+        #[arg(long)]
+        engine_cmd: String,
+        /// How long one request may take.
+        #[arg(long, default_value_t = 20.0)]
+        request_timeout: f64,
     },
 }
 
@@ -124,6 +166,10 @@ struct RunArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// After the run, writes or refreshes this expectation file from it: new failures added
+    /// (with a reason to fill in), entries that now pass or match no case removed, comments kept.
+    #[arg(long)]
+    update_expectations: Option<PathBuf>,
 }
 
 impl Select {
@@ -141,26 +187,17 @@ impl Select {
 }
 
 fn main() -> ExitCode {
-    let command = Cli::parse().command.unwrap_or(Command::Run(RunArgs {
-        select: Select::default(),
-        world: None,
-        engine_cmd: None,
-        request_timeout: 20.0,
-        expectations: None,
-        transcript_dir: None,
-        seed: 1,
-        seeds: None,
-        jobs: None,
-        json: None,
-        junit: None,
-        html: None,
-        quiet: false,
-    }));
+    let command = match Cli::parse().command {
+        Some(command) => command,
+        None => Cli::parse_from(["caspian-conform", "run"]).command.unwrap_or_else(|| unreachable!()),
+    };
     let outcome = match command {
         Command::Run(args) => run(&args),
         Command::List { select, markdown, update } => list(&select, markdown, update.as_ref()),
         Command::Explain { case } => explain(&case),
         Command::Certs { out } => certs(&out),
+        Command::Diff { old, new, merged } => diff(&old, &new, merged.as_ref()),
+        Command::Handshake { engine_cmd, request_timeout } => handshake(engine_cmd, request_timeout),
     };
     match outcome {
         Ok(code) => code,
@@ -182,16 +219,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
             if args.world.is_some_and(|w| w != WorldArg::Real) {
                 return Err("an --engine-cmd engine runs on loopback: use --world real (the default)".into());
             }
-            if !(args.request_timeout.is_finite() && args.request_timeout > 0.0) {
-                return Err(format!(
-                    "--request-timeout must be a positive number of seconds, got {}",
-                    args.request_timeout
-                ));
-            }
-            let spec = ProcessSpec {
-                command: command.clone(),
-                request_deadline: Duration::from_secs_f64(args.request_timeout),
-            };
+            let spec = process_spec(command.clone(), args.request_timeout)?;
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -199,7 +227,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
             let identity = runtime
                 .block_on(process::probe(&spec))
                 .map_err(|e| format!("the engine `{command}` failed its handshake: {e}"))?;
-            EngineSpec::Process(spec, identity)
+            EngineSpec::Process(spec, identity, Default::default())
         }
     };
     let default_world = if args.engine_cmd.is_some() { WorldArg::Real } else { WorldArg::Sim };
@@ -225,6 +253,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
         engine,
         expectations,
         keep_passing_transcripts: args.transcript_dir.is_some(),
+        expectations_file: args.expectations.clone(),
         certs: certs.to_path_buf(),
         jobs: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
     };
@@ -257,7 +286,12 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
     write_file(args.json.as_ref(), &reporters::json(&report))?;
     write_file(args.junit.as_ref(), &reporters::junit::junit(&report))?;
     write_file(args.html.as_ref(), &reporters::html::html(&report))?;
-    print!("{}", reporters::terminal(&report));
+    if let Some(path) = &args.update_expectations {
+        let ids: Vec<&str> = catalog().iter().map(|case| case.id).collect();
+        let update = update_expectations::update_file(path, &report, &ids)?;
+        eprintln!("{}", update.summary(path));
+    }
+    out!("{}", reporters::terminal(&report));
     Ok(if report.succeeded() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
@@ -304,23 +338,23 @@ fn list(select: &Select, markdown: bool, update: Option<&PathBuf>) -> Result<Exi
     if markdown {
         let table = markdown::clause_table(&cases);
         match update {
-            None => print!("{table}"),
+            None => out!("{table}"),
             Some(path) => {
                 let document = std::fs::read_to_string(path)
                     .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
                 let updated = markdown::replace_table(&document, &table)
                     .map_err(|e| format!("{}: {e}", path.display()))?;
                 write_file(Some(path), &updated)?;
-                println!("updated the clause table of {}", path.display());
+                outln!("updated the clause table of {}", path.display());
             }
         }
     } else {
         for id in &select.clauses {
-            println!("{id}: {}", clause_text(id));
+            outln!("{id}: {}", clause_text(id));
             print_implementations(id, "  ");
-            println!();
+            outln!();
         }
-        print!("{}", listing(&cases));
+        out!("{}", listing(&cases));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -331,18 +365,18 @@ fn explain(id: &str) -> Result<ExitCode, String> {
         .iter()
         .find(|c| c.id == id)
         .ok_or_else(|| format!("no case {id:?} (see `caspian-conform list`)"))?;
-    println!("{}  [{}]", case.id, case.level.name());
-    println!("  {}", case.description);
-    println!("  checked at {}:{}", case.run.file, case.run.line);
-    println!("  needs: {:?}", case.needs);
+    outln!("{}  [{}]", case.id, case.level.name());
+    outln!("  {}", case.description);
+    outln!("  checked at {}:{}", case.run.file, case.run.line);
+    outln!("  needs: {:?}", case.needs);
     match case.worlds {
-        Worlds::Both => println!("  worlds: sim and real"),
-        Worlds::SimOnly(reason) => println!("  worlds: sim only ({reason})"),
-        Worlds::RealOnly(reason) => println!("  worlds: real only ({reason})"),
+        Worlds::Both => outln!("  worlds: sim and real"),
+        Worlds::SimOnly(reason) => outln!("  worlds: sim only ({reason})"),
+        Worlds::RealOnly(reason) => outln!("  worlds: real only ({reason})"),
     }
-    println!("  clauses:");
+    outln!("  clauses:");
     for id in case.clauses {
-        println!("    {id}: {}", clause_text(id));
+        outln!("    {id}: {}", clause_text(id));
         print_implementations(id, "      ");
     }
     Ok(ExitCode::SUCCESS)
@@ -356,16 +390,55 @@ fn clause_text(id: &str) -> &'static str {
 /// One `implemented by FILE:LINE ITEM` line per reference item that keeps clause `id`.
 fn print_implementations(id: &str, indent: &str) {
     if implementations(id).is_empty() {
-        println!("{indent}implemented by: no doc comment of the reference names it");
+        outln!("{indent}implemented by: no doc comment of the reference names it");
     }
     for implementation in implementations(id) {
-        println!("{indent}implemented by {implementation}");
+        outln!("{indent}implemented by {implementation}");
     }
 }
 
 fn certs(out: &std::path::Path) -> Result<ExitCode, String> {
     let zoo = CertZoo::try_mint().map_err(|e| e.to_string())?;
     let written = zoo.write_pem(out).map_err(|e| format!("cannot write to {}: {e}", out.display()))?;
-    println!("wrote {} files to {}", written.len(), out.display());
+    outln!("wrote {} files to {}", written.len(), out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+fn diff(old: &std::path::Path, new: &[PathBuf], merged: Option<&PathBuf>) -> Result<ExitCode, String> {
+    let old = diff::load(old)?;
+    let new = diff::merge(new.iter().map(|path| diff::load(path)).collect::<Result<_, _>>()?)?;
+    if let Some(path) = merged {
+        let json = serde_json::to_string_pretty(&new).map_err(|e| e.to_string())?;
+        write_file(Some(path), &json)?;
+    }
+    let changes = diff::diff(&old, &new);
+    out!("{}", changes.render());
+    Ok(if changes.regressions.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn handshake(command: String, request_timeout: f64) -> Result<ExitCode, String> {
+    let spec = process_spec(command, request_timeout)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start a runtime: {e}"))?;
+    let shown = runtime.block_on(handshake::handshake(&spec, &|line: &str| outln!("{line}")));
+    match shown {
+        Ok(summary) => {
+            outln!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(wrong) => {
+            outln!("the first thing wrong: {wrong}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// The port to start, checking `--request-timeout`.
+fn process_spec(command: String, request_timeout: f64) -> Result<ProcessSpec, String> {
+    if !(request_timeout.is_finite() && request_timeout > 0.0) {
+        return Err(format!("--request-timeout must be a positive number of seconds, got {request_timeout}"));
+    }
+    Ok(ProcessSpec { command, request_deadline: Duration::from_secs_f64(request_timeout) })
 }

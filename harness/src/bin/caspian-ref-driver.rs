@@ -1,6 +1,9 @@
 //! `caspian-ref-driver`: the reference engine behind the driver protocol (JSON Lines on stdin
 //! and stdout), over OS sockets. Any out-of-process run can target it:
 //! `caspian-conform run --world real --engine-cmd caspian-ref-driver`.
+//!
+//! It answers every line (a line it cannot take gets a ProtocolError reply), serves sessions
+//! one after another (`"sessions":"many"`), and exits 0 when stdin closes.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -20,8 +23,8 @@ fn main() -> ExitCode {
     let served = runtime.block_on(driver::serve(
         ("caspian-ref-driver", env!("CARGO_PKG_VERSION")),
         &factory,
-        tokio::io::BufReader::new(tokio::io::stdin()),
-        tokio::io::stdout(),
+        std::io::BufReader::new(std::io::stdin()),
+        std::io::stdout().lock(),
     ));
     match served {
         Ok(()) => ExitCode::SUCCESS,

@@ -98,13 +98,15 @@ impl<T: Transport> ReferenceEngine<T> {
                 let socket = self.net.udp().await.map_err(raised)?;
                 Ok(self.insert(Object::Udp(socket)))
             }
-            Request::Udp { host, port } => {
-                let socket = self
-                    .net
-                    .udp_peer(host.as_deref().unwrap_or_default(), port.unwrap_or_default())
-                    .await
-                    .map_err(raised)?;
+            Request::Udp { host: Some(host), port: Some(port) } => {
+                let socket = self.net.udp_peer(&host, port).await.map_err(raised)?;
                 Ok(self.insert(Object::Udp(socket)))
+            }
+            Request::Udp { host: Some(host), port: None } => {
+                Err(missing("port", &format!("udp('{host}') names a default peer without its port")))
+            }
+            Request::Udp { host: None, port: Some(port) } => {
+                Err(missing("host", &format!("udp(port: {port}) names a default peer without its host")))
             }
             Request::UdpListen { host, port } => {
                 let socket = self.net.udp_listen(&host, port).await.map_err(raised)?;
@@ -167,13 +169,13 @@ impl<T: Transport> ReferenceEngine<T> {
             (Request::Get { property, .. }, Object::Listener(listener)) => match property {
                 Property::LocalHost => Ok(Value::Str(listener.local_host())),
                 Property::LocalPort => Ok(Value::Int(listener.local_port().into())),
-                _ => Err(wrong_kind("this property", "a tcp, ssl or udp socket")),
+                other => Err(no_property(other, "a listener", "local_host and local_port")),
             },
             (Request::Get { property, .. }, Object::Udp(socket)) => match property {
                 Property::LocalHost => Ok(Value::Str(socket.local_host())),
                 Property::LocalPort => Ok(Value::Int(socket.local_port().into())),
                 Property::Timeout => Ok(socket.timeout().map_or(Value::Nil, Value::Float)),
-                _ => Err(wrong_kind("this property", "a tcp or ssl socket")),
+                other => Err(no_property(other, "a udp socket", "local_host, local_port and timeout")),
             },
             (Request::Get { property: Property::PeerCert, .. }, Object::Ssl(socket)) => {
                 Ok(Value::Cert(cert_value(socket.peer_cert().map_err(raised)?)))
@@ -209,6 +211,17 @@ impl<T: Transport> ReferenceEngine<T> {
 
 fn raised(error: NetError) -> Raised {
     Raised { class: error.class.id().into(), message: error.message, reason: error.reason }
+}
+
+fn missing(argument: &str, problem: &str) -> Raised {
+    Raised { class: "ArgumentError".into(), message: format!("argument {argument}: {problem}"), reason: None }
+}
+
+/// A property the handle's kind does not have: an ArgumentError naming `property`.
+fn no_property(property: Property, kind: &str, has: &str) -> Raised {
+    let name =
+        serde_json::to_value(property).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    missing("property", &format!("{kind} has no {name} (it answers {has})"))
 }
 
 fn wrong_kind(op: &str, kind: &str) -> Raised {
@@ -285,9 +298,11 @@ async fn stream_op(stream: &mut StreamSocket, request: Request) -> Reply {
             Property::LocalPort => Ok(Value::Int(stream.local_port().into())),
             Property::Connected => Ok(Value::Bool(stream.is_connected())),
             Property::Timeout => Ok(stream.timeout().map_or(Value::Nil, Value::Float)),
-            Property::PeerCert | Property::Cipher | Property::Protocol => {
-                Err(wrong_kind("this property", "an ssl socket"))
-            }
+            other @ (Property::PeerCert | Property::Cipher | Property::Protocol) => Err(no_property(
+                other,
+                "a tcp socket",
+                "host, port, local_host, local_port, connected and timeout",
+            )),
         },
         other => Err(wrong_kind(other.op(), "a listener or udp socket")),
     }
