@@ -10,7 +10,7 @@ pub struct Clause {
     pub text: &'static str,
 }
 
-/// Every clause, in the order of clauses.md.
+/// Every clause, in the order of clauses.md, then the decisions of CONFORMANCE.md.
 pub const CLAUSES: &[Clause] = &[
     Clause {
         id: "TCP-OPEN",
@@ -428,7 +428,96 @@ pub const CLAUSES: &[Clause] = &[
         section: "Settled: TLS details",
         text: "`verify: false` accepts every certificate above and still negotiates TLS; `peer_cert` is still readable",
     },
+    Clause {
+        id: "DEC-LINE-TOO-LONG",
+        section: DECISIONS,
+        text: "D1: a line longer than `max_length` raises ArgumentError with reason `line_too_long` and consumes nothing",
+    },
+    Clause {
+        id: "DEC-HOST-AS-NAMED",
+        section: DECISIONS,
+        text: "D2: `.host` of an outbound socket is the host as named; of an accepted socket, the peer's IP; `.local_host` is always an IP",
+    },
+    Clause {
+        id: "DEC-CONNECTED-UNTIL-CLOSE",
+        section: DECISIONS,
+        text: "D3: `.connected?` is false after `close` (and on a tcp handle after `starttls`); it stays true after `shutdown` and after the peer closes",
+    },
+    Clause {
+        id: "DEC-SHUTDOWN-HALVES",
+        section: DECISIONS,
+        text: "D4: after `shutdown(:recv)` buffered bytes are dropped and every recv sees end of stream; after `shutdown(:send)` send raises Closed; `shutdown` twice is not an error",
+    },
+    Clause {
+        id: "DEC-RESERVED-NAMES",
+        section: DECISIONS,
+        text: "D5: `localhost` and names below it resolve to loopback, names under `.invalid` fail with HostNotFound, without a query (RFC 6761)",
+    },
+    Clause {
+        id: "DEC-OS-ERRORS",
+        section: DECISIONS,
+        text: "D6: OS errors without a class of their own (broken pipe, aborted connection) are ConnectionReset; EACCES on bind is PermissionDenied",
+    },
+    Clause {
+        id: "DEC-UDP-ARGUMENTS",
+        section: DECISIONS,
+        text: "D7: `udp.send` without a default peer is an ArgumentError naming `peer`; a datagram over 65,507 bytes an ArgumentError naming `bytes`",
+    },
+    Clause {
+        id: "DEC-UDP-PROPERTIES",
+        section: DECISIONS,
+        text: "D8: udp sockets have `.timeout` (30 s by default), `.local_host` and `.local_port`",
+    },
+    Clause {
+        id: "DEC-ACCEPTED-TIMEOUT",
+        section: DECISIONS,
+        text: "D9: sockets returned by `accept` start with the 30 s default timeout",
+    },
+    Clause {
+        id: "DEC-LISTEN-PORT-ZERO",
+        section: DECISIONS,
+        text: "D10: listening on port 0 needs a grant that covers port 0",
+    },
+    Clause {
+        id: "DEC-TLS-EOF",
+        section: DECISIONS,
+        text: "D11: a TLS peer that closes without close_notify has ended the stream; it is not an error",
+    },
+    Clause {
+        id: "DEC-TLS-FILES",
+        section: DECISIONS,
+        text: "D12: an unreadable or unusable `ca_bundle`, `client_cert` or `client_key` is an ArgumentError naming it, before any I/O; `protocols` may repeat a name",
+    },
+    Clause {
+        id: "DEC-HOST-SYNTAX",
+        section: DECISIONS,
+        text: "D13: a target host that is empty or holds a NUL or white space is an ArgumentError; a host neither a valid name nor an IP literal is granted only by a bare `--allow-net`",
+    },
+    Clause {
+        id: "DEC-CLOSE-NOTIFY",
+        section: DECISIONS,
+        text: "D14: `close` on a TLS socket sends close_notify (waiting at most one second), then closes",
+    },
+    Clause {
+        id: "DEC-STARTTLS-AFTER-SHUTDOWN",
+        section: DECISIONS,
+        text: "D15: `starttls` after `shutdown(:send)` raises Closed and does not upgrade; the tcp socket stays usable for reading",
+    },
+    Clause {
+        id: "DEC-ARGUMENTS-FIRST",
+        section: DECISIONS,
+        text: "D16: arguments are checked before the socket's state: a bad argument on a closed socket is an ArgumentError, not Closed",
+    },
+    Clause {
+        id: "DEC-LISTEN-LOCAL",
+        section: DECISIONS,
+        text: "D17: listening on an address that is not one of the machine's is an ArgumentError naming it",
+    },
 ];
+
+/// The section of the decisions CONFORMANCE.md adds on top of clauses.md (D1 to D17): traced
+/// like clauses, each with a case.
+pub const DECISIONS: &str = "Decisions (CONFORMANCE.md)";
 
 /// The clause with this ID.
 pub fn clause(id: &str) -> Option<&'static Clause> {

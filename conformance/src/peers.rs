@@ -57,6 +57,10 @@ pub struct TlsPeer {
     pub starttls_reply: Option<Vec<u8>>,
     /// Echoes one line, then closes the TCP connection without a TLS close_notify.
     pub abrupt_close: bool,
+    /// Tells every connection after the first, in its first line, how the client ended the
+    /// connection before it: `"close_notify\n"` when a close_notify came before the end,
+    /// `"no close_notify\n"` when the TCP connection just ended (D14).
+    pub report_close: bool,
 }
 
 impl TlsPeer {
@@ -68,6 +72,7 @@ impl TlsPeer {
             client_auth: false,
             starttls_reply: None,
             abrupt_close: false,
+            report_close: false,
         }
     }
 }

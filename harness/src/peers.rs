@@ -11,8 +11,19 @@ pub use caspian_conformance::peers::{Peer, PeerAddr, Step, TlsPeer};
 
 use crate::certs::CertZoo;
 
-/// Serves one accepted connection as `peer` describes.
-pub async fn serve(peer: &Peer, mut stream: BoxedStream) -> std::io::Result<()> {
+/// What the connections of one peer share: how the last TLS session ended, for
+/// [`TlsPeer::report_close`]. `None` until a session has ended; `Some(true)` when the client
+/// sent close_notify before the end.
+pub type Endings = tokio::sync::watch::Sender<Option<bool>>;
+
+/// Serves one accepted connection as `peer` describes; `index` counts the peer's connections
+/// from 0.
+pub async fn serve(
+    peer: &Peer,
+    mut stream: BoxedStream,
+    index: usize,
+    endings: &Endings,
+) -> std::io::Result<()> {
     match peer {
         Peer::Echo => echo(stream).await,
         Peer::Script(steps) => {
@@ -24,7 +35,7 @@ pub async fn serve(peer: &Peer, mut stream: BoxedStream) -> std::io::Result<()> 
             while stream.read(&mut sink).await? > 0 {}
             Ok(())
         }
-        Peer::Tls(tls) => serve_tls(tls, stream).await,
+        Peer::Tls(tls) => serve_tls(tls, stream, index, endings).await,
     }
 }
 
@@ -102,7 +113,12 @@ fn tls_config(peer: &TlsPeer) -> std::io::Result<Arc<rustls::ServerConfig>> {
 }
 
 /// Serves one connection as a TLS peer: the optional STARTTLS exchange, the handshake, echo.
-async fn serve_tls(peer: &TlsPeer, mut stream: BoxedStream) -> std::io::Result<()> {
+async fn serve_tls(
+    peer: &TlsPeer,
+    mut stream: BoxedStream,
+    index: usize,
+    endings: &Endings,
+) -> std::io::Result<()> {
     if let Some(reply) = &peer.starttls_reply {
         let mut byte = [0u8; 1];
         while stream.read(&mut byte).await? == 1 && byte[0] != b'\n' {}
@@ -125,9 +141,14 @@ async fn serve_tls(peer: &TlsPeer, mut stream: BoxedStream) -> std::io::Result<(
             drop(tls.into_inner());
             Ok(())
         }
-        Ok(tls) => {
+        Ok(mut tls) => {
+            if peer.report_close && index > 0 {
+                tls.write_all(last_ending(endings).await).await?;
+            }
             let (mut reader, mut writer) = tokio::io::split(tls);
-            tokio::io::copy(&mut reader, &mut writer).await?;
+            let echoed = tokio::io::copy(&mut reader, &mut writer).await;
+            endings.send_replace(Some(echoed.is_ok()));
+            echoed?;
             writer.shutdown().await?;
             // The client's close_notify arrived; its FIN may still be on its way. Read it
             // before dropping the socket, so that closing does not reset the connection.
@@ -145,13 +166,29 @@ async fn serve_tls(peer: &TlsPeer, mut stream: BoxedStream) -> std::io::Result<(
     }
 }
 
+/// How the last TLS session of a peer ended, as a line; waits for the session to end (at most
+/// ten seconds: a client still connected is reported as such).
+async fn last_ending(endings: &Endings) -> &'static [u8] {
+    let mut watch = endings.subscribe();
+    let ended =
+        tokio::time::timeout(std::time::Duration::from_secs(10), watch.wait_for(Option::is_some)).await;
+    match ended.ok().and_then(Result::ok).and_then(|ending| *ending) {
+        Some(true) => b"close_notify\n",
+        Some(false) => b"no close_notify\n",
+        None => b"still connected\n",
+    }
+}
+
 /// Accepts connections forever, serving each as `peer` describes on its own task.
 pub async fn serve_tcp<T: Transport>(listener: T::TcpListener, peer: Peer) {
+    let endings = std::sync::Arc::new(Endings::new(None));
+    let mut index = 0;
     while let Ok(connected) = T::accept(&listener).await {
-        let peer = peer.clone();
+        let (peer, endings) = (peer.clone(), endings.clone());
         tokio::spawn(async move {
-            let _ = serve(&peer, connected.stream).await;
+            let _ = serve(&peer, connected.stream, index, &endings).await;
         });
+        index += 1;
     }
 }
 

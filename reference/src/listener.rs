@@ -24,7 +24,7 @@ impl<T: Transport> TcpListener<T> {
 
     /// LST-ACCEPT, IO-ACCEPT-TIMEOUT: waits for a connection (forever unless `opts` gives a
     /// timeout) and returns it as a full tcp socket with the default 30 second timeout
-    /// (TCP-ACCEPTED).
+    /// (TCP-ACCEPTED, DEC-ACCEPTED-TIMEOUT).
     pub async fn accept(&self, opts: CallOpts) -> NetResult<TcpSocket> {
         let here = self.endpoint();
         let listener = self.listener.as_ref().ok_or_else(|| NetError::closed("accept", &here))?;

@@ -64,7 +64,8 @@ impl<T: Transport> Net<T> {
     }
 
     /// LST-OPEN: `%net.tcp_listen(host, port)`; port 0 binds an ephemeral port. The bind target
-    /// is checked against `--allow-listen` first (LST-PERM).
+    /// is checked against `--allow-listen` first (LST-PERM); an address not the machine's is an
+    /// ArgumentError naming it (DEC-LISTEN-LOCAL).
     pub async fn tcp_listen(&self, host: &str, port: i64) -> NetResult<TcpListener<T>> {
         let (addr, here) = self.bind_target(host, port).await?;
         let listener = self

@@ -1,7 +1,8 @@
 //! Arguments as a script gives them, validated into what the sockets use.
 //!
 //! Scripts pass integers and numbers of any value; every check here turns a bad one into an
-//! ArgumentError naming the argument, before any I/O, and never panics.
+//! ArgumentError naming the argument, before any I/O and before the socket's state is looked at
+//! (DEC-ARGUMENTS-FIRST), and never panics.
 
 use std::time::Duration;
 
@@ -93,7 +94,8 @@ pub fn bind_port(port: i64) -> NetResult<u16> {
 }
 
 /// A host and port to connect or send to (port 1..=65535), checked together: an error names
-/// both, as the script gave them.
+/// both, as the script gave them. An empty host, or one holding a NUL or white space, is an
+/// ArgumentError (DEC-HOST-SYNTAX).
 pub fn remote(host: &str, port: i64) -> NetResult<Endpoint> {
     endpoint(host, port, remote_port)
 }

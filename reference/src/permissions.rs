@@ -128,7 +128,8 @@ impl Permissions {
     }
 
     /// LST-PERM, UDP-PERM-LISTEN: PermissionDenied unless --allow-listen grants binding
-    /// host:port. Never grants connecting (PERM-SEPARATE).
+    /// host:port; port 0 only by a grant that covers port 0 (DEC-LISTEN-PORT-ZERO). Never grants
+    /// connecting (PERM-SEPARATE).
     pub fn check_listen(&self, host: &str, port: u16) -> NetResult<()> {
         let granted = is_usable_host(host)
             && match &self.listen {

@@ -76,7 +76,8 @@ impl StreamSocket {
         }
     }
 
-    /// TCP-PROP-HOST: the remote host.
+    /// TCP-PROP-HOST, DEC-HOST-AS-NAMED: the remote host as the script named it (an accepted
+    /// socket's: the peer's IP).
     pub fn host(&self) -> &str {
         &self.remote.host
     }
@@ -106,7 +107,8 @@ impl StreamSocket {
         self.buffer.buffered()
     }
 
-    /// TCP-PROP-CONNECTED: true until close (or, for a tcp socket, starttls).
+    /// TCP-PROP-CONNECTED, DEC-CONNECTED-UNTIL-CLOSE: true until close (or, for a tcp socket,
+    /// starttls); shutdown and the peer's close leave it true.
     pub fn is_connected(&self) -> bool {
         self.state == State::Open
     }
@@ -155,7 +157,8 @@ impl StreamSocket {
         self.frame("recv", wait, |buf| (Ok(buf.take_some(max_bytes)), READ_CHUNK)).await
     }
 
-    /// TCP-RECV-LINE: the bytes up to and including the next `\n`. IO-LINE-EOF, IO-LINE-MAX.
+    /// TCP-RECV-LINE: the bytes up to and including the next `\n`. IO-LINE-EOF, IO-LINE-MAX; a line
+    /// past `max_length` is an ArgumentError with reason `line_too_long` (DEC-LINE-TOO-LONG).
     pub async fn recv_line(&mut self, opts: CallOpts) -> NetResult<Vec<u8>> {
         let max_length = opts.max_line()?;
         let wait = opts.wait(self.timeout)?;
@@ -169,7 +172,8 @@ impl StreamSocket {
         self.frame("recv_exact", wait, |buf| (buf.take_exact(n), buf.want_for_exact(n))).await
     }
 
-    /// TCP-CLOSE, IO-CLOSE-IDEMPOTENT: closes; closing again does nothing.
+    /// TCP-CLOSE, IO-CLOSE-IDEMPOTENT: closes; closing again does nothing. A TLS stream sends
+    /// close_notify first, waiting at most [`CLOSE_GRACE`] (DEC-CLOSE-NOTIFY).
     pub async fn close(&mut self) {
         if let Some(mut stream) = self.stream.take()
             && !self.send_shut
@@ -183,6 +187,7 @@ impl StreamSocket {
 
     /// TCP-SHUTDOWN, IO-SHUTDOWN-READ: `:send` ends our side (the peer reads end of stream and
     /// can still reply); `:recv` makes every later recv return end of stream; `:both` does both.
+    /// Afterwards send on a shut half raises Closed; shutting twice is nil (DEC-SHUTDOWN-HALVES).
     pub async fn shutdown(&mut self, direction: &str) -> NetResult<()> {
         let direction = Direction::parse(direction)?;
         let deadline = self.deadline(&CallOpts::default())?;
@@ -200,6 +205,7 @@ impl StreamSocket {
 
     /// Hands the stream over (for starttls): refuses while unread bytes are buffered
     /// (IO-STARTTLS-BUFFER); afterwards this handle raises Closed and `close` on it does nothing.
+    /// After shutdown(:send) it raises Closed and keeps the stream (DEC-STARTTLS-AFTER-SHUTDOWN).
     pub(crate) fn detach(&mut self) -> NetResult<Detached> {
         self.usable("starttls")?;
         if self.send_shut {
@@ -283,7 +289,8 @@ impl StreamSocket {
         }
     }
 
-    /// Reads at most `want` bytes into the buffer, or records end of stream.
+    /// Reads at most `want` bytes into the buffer, or records end of stream; a TLS peer that ends
+    /// without close_notify has ended the stream too (DEC-TLS-EOF).
     async fn fill(&mut self, operation: &str, want: usize, deadline: Option<Instant>) -> NetResult<()> {
         let Some(stream) = self.stream.as_mut() else {
             return Err(NetError::closed(operation, &self.remote));

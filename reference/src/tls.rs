@@ -136,7 +136,8 @@ impl TlsContext {
     }
 
     /// Validates `options` for a connection to `remote` and builds what the handshake needs.
-    /// Every bad option is an ArgumentError naming it, raised before any I/O.
+    /// Every bad option is an ArgumentError naming it, raised before any I/O; so is a file that
+    /// cannot be read or holds nothing usable (DEC-TLS-FILES).
     pub(crate) fn prepare(&self, options: &TlsOptions, remote: &Endpoint) -> NetResult<Prepared> {
         let server_name = server_name(options.sni.as_deref().unwrap_or(&remote.host), remote)?;
         Ok(Prepared { config: self.client_config(options, remote)?, server_name })

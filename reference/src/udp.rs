@@ -54,7 +54,8 @@ impl<T: Transport> UdpSocket<T> {
         Ok(Self { socket: Some(socket), transport, permissions, peer, local, timeout })
     }
 
-    /// UDP-SEND: one datagram to the default peer; returns the bytes sent.
+    /// UDP-SEND: one datagram to the default peer; returns the bytes sent. Without a default
+    /// peer, or over 65,507 bytes, an ArgumentError (DEC-UDP-ARGUMENTS).
     pub async fn send(&self, bytes: &[u8]) -> NetResult<usize> {
         let Some(peer) = &self.peer else {
             return Err(NetError::argument(
@@ -132,7 +133,7 @@ impl<T: Transport> UdpSocket<T> {
         self.local.port()
     }
 
-    /// `.timeout` in seconds (`None`: forever), as for tcp.
+    /// `.timeout` in seconds (`None`: forever), as for tcp; 30 by default (DEC-UDP-PROPERTIES).
     pub fn timeout(&self) -> Option<f64> {
         self.timeout.map(|t| t.as_secs_f64())
     }

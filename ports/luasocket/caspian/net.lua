@@ -464,7 +464,8 @@ local function bind_error(err, host, port)
   if e:find("in use", 1, true) then raise("AddressInUse", "address in use: " .. target) end
   if e:find("permission", 1, true) then raise("PermissionDenied", "the system refused to bind " .. target .. ": " .. err) end
   if e:find("assign", 1, true) or e:find("not available", 1, true) then
-    raise("HostNotFound", "cannot bind " .. target .. ": " .. err)
+    -- D17: an address that is not the machine's is the script's bad argument.
+    raise("ArgumentError", "argument host: cannot bind " .. target .. ", not an address of this machine: " .. err)
   end
   raise("AddressInUse", string.format("cannot bind %s: %s", target, err))
 end

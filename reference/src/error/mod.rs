@@ -98,7 +98,8 @@ impl NetError {
 
     /// Maps an OS, simulated-network or TLS error met while doing `operation` with `endpoint`:
     /// a TLS failure is a TlsError, a certificate failure a CertificateError with its reason
-    /// (TLS-REJECT-ZOO); a refused connect is ConnectionRefused (TCP-OPEN-REFUSED).
+    /// (TLS-REJECT-ZOO); a refused connect is ConnectionRefused (TCP-OPEN-REFUSED); an OS error
+    /// with no class of its own (broken pipe, aborted) is ConnectionReset (DEC-OS-ERRORS).
     pub fn from_io(err: &io::Error, operation: &str, endpoint: &Endpoint) -> Self {
         use io::ErrorKind as K;
         match err.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {

@@ -71,7 +71,8 @@ pub fn ip_literal(host: &str) -> Option<IpAddr> {
 }
 
 /// The answers every transport gives without a query: an IP literal is itself, `localhost`
-/// (and names below it) is loopback, and names under `.invalid` never resolve (RFC 6761).
+/// (and names below it) is loopback, and names under `.invalid` never resolve (RFC 6761,
+/// DEC-RESERVED-NAMES).
 /// `None` means the name needs a real lookup.
 pub fn answer_locally(host: &str, port: u16) -> Option<io::Result<Vec<SocketAddr>>> {
     if let Some(ip) = ip_literal(host) {

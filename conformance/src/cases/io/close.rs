@@ -1,13 +1,13 @@
-//! IO-CLOSE-IDEMPOTENT: close twice, and every call after close.
+//! IO-CLOSE-IDEMPOTENT: close twice, and every call after close; DEC-ARGUMENTS-FIRST (D16).
 
 use crate::body;
 use crate::cases::support::{connected, recv_opts};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
-use crate::contract::Request;
+use crate::contract::{CallOpts, Request};
 use crate::peers::Peer;
-use crate::script::expect_names;
+use crate::script::{expect_argument, expect_names};
 use crate::waits::Waits;
 
 use super::TCP;
@@ -54,5 +54,31 @@ pub const THEN_CLOSED: Case = Case {
             expect_names(&raised, &echo.host, echo.port)?;
         }
         Ok(())
+    }),
+};
+
+pub const ARGUMENTS_BEFORE_STATE: Case = Case {
+    id: "io.close.arguments_before_state",
+    clauses: &["IO-CLOSE-IDEMPOTENT", "DEC-ARGUMENTS-FIRST"],
+    level: Should,
+    needs: TCP,
+    worlds: Both,
+    description: "on a closed socket recv(0), recv_exact(-1), recv_line(max_length: 0), shutdown(:sideways) and \
+        .timeout = -1 raise ArgumentError naming the argument, not Closed (D16); recv(1) raises Closed",
+    run: body!(async |ctx| {
+        let (mut engine, sock, _) = connected(&ctx, Peer::Echo).await?;
+        engine.close(sock).await?;
+        let bad = [
+            (Request::recv(sock, 0), "max_bytes"),
+            (Request::recv_exact(sock, -1, CallOpts::default()), "n"),
+            (Request::recv_line(sock, CallOpts { max_length: Some(0), ..CallOpts::default() }), "max_length"),
+            (Request::shutdown(sock, ":sideways"), "direction"),
+            (Request::SetTimeout { handle: sock, timeout: Some(-1.0) }, "timeout"),
+        ];
+        for (request, argument) in bad {
+            let raised = engine.raises(request, "ArgumentError").await?;
+            expect_argument(&raised, argument)?;
+        }
+        engine.raises(Request::recv(sock, 1), "Closed").await.map(drop)
     }),
 };

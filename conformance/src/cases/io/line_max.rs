@@ -52,7 +52,7 @@ pub const NOTHING_CONSUMED: Case = Case {
 
 pub const LINE_TOO_LONG: Case = Case {
     id: "io.line_max.line_too_long",
-    clauses: &["IO-LINE-MAX"],
+    clauses: &["IO-LINE-MAX", "DEC-LINE-TOO-LONG"],
     level: Should,
     needs: TCP,
     worlds: Both,

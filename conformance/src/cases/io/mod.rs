@@ -38,6 +38,7 @@ pub const CASES: &[Case] = &[
     exact_zero::NEGATIVE,
     close::TWICE,
     close::THEN_CLOSED,
+    close::ARGUMENTS_BEFORE_STATE,
     shutdown_read::PEER_REPLIES_AFTER_END,
     shutdown_read::RECV_EMPTY,
     shutdown_read::LINE_AND_EXACT,

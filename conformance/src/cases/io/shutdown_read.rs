@@ -62,7 +62,7 @@ pub const RECV_EMPTY: Case = Case {
 
 pub const LINE_AND_EXACT: Case = Case {
     id: "io.shutdown_read.line_and_exact",
-    clauses: &["IO-SHUTDOWN-READ"],
+    clauses: &["IO-SHUTDOWN-READ", "DEC-SHUTDOWN-HALVES"],
     level: Should,
     needs: TCP,
     worlds: Both,

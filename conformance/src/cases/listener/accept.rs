@@ -92,7 +92,7 @@ pub const PEER_HOST: Case = Case {
 
 pub const DEFAULT_TIMEOUT: Case = Case {
     id: "listener.accept.default_timeout",
-    clauses: &["IO-TIMEOUT-DEFAULT", "TCP-ACCEPTED"],
+    clauses: &["IO-TIMEOUT-DEFAULT", "TCP-ACCEPTED", "DEC-ACCEPTED-TIMEOUT"],
     level: Must,
     needs: LISTEN,
     worlds: Both,

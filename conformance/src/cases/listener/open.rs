@@ -12,14 +12,15 @@ use super::LISTEN;
 
 pub const ADDRESS_NOT_LOCAL: Case = Case {
     id: "listener.open.address_not_local",
-    clauses: &["LST-OPEN"],
+    clauses: &["LST-OPEN", "DEC-LISTEN-LOCAL"],
     level: Should,
     needs: LISTEN,
-    worlds: SimOnly("binding an address of another host needs a network the suite owns"),
-    description: "tcp_listen on an address that is not the machine's raises ArgumentError naming it (D17)",
+    worlds: Both,
+    description: "tcp_listen on 192.0.2.1, an address that is not the machine's, raises ArgumentError naming it (D17)",
     run: body!(async |ctx| {
-        // An address on the simulated network that no host has.
-        let foreign = "192.168.0.250";
+        // TEST-NET-1 (RFC 5737): never an address of this machine nor of a simulated host, and a
+        // bind to it fails at once, without a packet.
+        let foreign = "192.0.2.1";
         let mut engine = ctx.engine(None, Some("")).await?;
         let raised = engine.raises(Request::tcp_listen(foreign, 0), "ArgumentError").await?;
         expect_mentions(&raised, &[foreign])

@@ -67,7 +67,7 @@ pub const DENIED_BINDS_NOTHING: Case = Case {
 
 pub const PORT_ZERO_GRANTS: Case = Case {
     id: "listener.perm.port_zero_grants",
-    clauses: &["LST-PERM", "PERM-GRAMMAR", "PERM-ALLOW-ALL"],
+    clauses: &["LST-PERM", "PERM-GRAMMAR", "PERM-ALLOW-ALL", "DEC-LISTEN-PORT-ZERO"],
     level: Should,
     needs: LISTEN,
     worlds: Both,
@@ -89,7 +89,7 @@ pub const PORT_ZERO_GRANTS: Case = Case {
 
 pub const PORT_ZERO_NEEDS_ZERO: Case = Case {
     id: "listener.perm.port_zero_needs_zero",
-    clauses: &["LST-PERM"],
+    clauses: &["LST-PERM", "DEC-LISTEN-PORT-ZERO"],
     level: Should,
     needs: LISTEN,
     worlds: Both,

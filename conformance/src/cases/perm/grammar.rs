@@ -236,7 +236,7 @@ pub const LISTEN_LIST: Case = Case {
 
 pub const LISTEN_PORT_ZERO: Case = Case {
     id: "perm.grammar.listen_port_zero",
-    clauses: &["PERM-GRAMMAR", "LST-PERM"],
+    clauses: &["PERM-GRAMMAR", "LST-PERM", "DEC-LISTEN-PORT-ZERO"],
     level: Should,
     needs: LISTEN,
     worlds: Both,

@@ -58,7 +58,7 @@ pub const PORT: Case = Case {
 
 pub const CONNECTS: Case = Case {
     id: "perm.wildcard.connects",
-    clauses: &["PERM-WILDCARD"],
+    clauses: &["PERM-WILDCARD", "DEC-RESERVED-NAMES"],
     level: Must,
     needs: TCP,
     worlds: Both,

@@ -14,7 +14,13 @@ use super::TCP_LISTEN;
 
 pub const FULL_SOCKET: Case = Case {
     id: "tcp.accepted.full_socket",
-    clauses: &["TCP-ACCEPTED", "TCP-PROP-LOCAL-PORT", "TCP-PROP-CONNECTED", "IO-TIMEOUT-DEFAULT"],
+    clauses: &[
+        "TCP-ACCEPTED",
+        "TCP-PROP-LOCAL-PORT",
+        "TCP-PROP-CONNECTED",
+        "IO-TIMEOUT-DEFAULT",
+        "DEC-ACCEPTED-TIMEOUT",
+    ],
     level: Must,
     needs: TCP_LISTEN,
     worlds: Both,
@@ -52,7 +58,7 @@ pub const FULL_SOCKET: Case = Case {
 
 pub const PROPERTIES: Case = Case {
     id: "tcp.accepted.properties",
-    clauses: &["TCP-ACCEPTED", "TCP-PROP-HOST", "TCP-PROP-PORT", "TCP-PROP-LOCAL-HOST"],
+    clauses: &["TCP-ACCEPTED", "TCP-PROP-HOST", "TCP-PROP-PORT", "TCP-PROP-LOCAL-HOST", "DEC-HOST-AS-NAMED"],
     level: Should,
     needs: TCP_LISTEN,
     worlds: Both,

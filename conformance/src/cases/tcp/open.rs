@@ -53,7 +53,7 @@ pub const PROPERTIES: Case = Case {
 
 pub const HOST_AS_NAMED: Case = Case {
     id: "tcp.open.host_as_named",
-    clauses: &["TCP-PROP-HOST", "TCP-PROP-LOCAL-HOST"],
+    clauses: &["TCP-PROP-HOST", "TCP-PROP-LOCAL-HOST", "DEC-HOST-AS-NAMED"],
     level: Should,
     needs: TCP,
     worlds: RealOnly("in the simulated world localhost is the engine's own host, where no peer runs"),
@@ -168,7 +168,7 @@ pub const BAD_PORT: Case = Case {
 
 pub const BAD_HOST: Case = Case {
     id: "tcp.open.bad_host",
-    clauses: &["TCP-OPEN"],
+    clauses: &["TCP-OPEN", "DEC-HOST-SYNTAX"],
     level: Should,
     needs: TCP,
     worlds: Both,

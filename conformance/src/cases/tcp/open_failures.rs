@@ -85,7 +85,7 @@ pub const REFUSED: Case = Case {
 
 pub const DNS_INVALID: Case = Case {
     id: "tcp.open.dns_invalid",
-    clauses: &["TCP-OPEN-DNS"],
+    clauses: &["TCP-OPEN-DNS", "DEC-RESERVED-NAMES"],
     level: Must,
     needs: TCP,
     worlds: Both,

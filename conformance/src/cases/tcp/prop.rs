@@ -86,7 +86,7 @@ pub const TIMEOUT_APPLIES: Case = Case {
 
 pub const CONNECTED_AFTER_PEER_CLOSE: Case = Case {
     id: "tcp.prop.connected_after_peer_close",
-    clauses: &["TCP-PROP-CONNECTED"],
+    clauses: &["TCP-PROP-CONNECTED", "DEC-CONNECTED-UNTIL-CLOSE"],
     level: Should,
     needs: TCP,
     worlds: Both,

@@ -103,7 +103,7 @@ pub const SEND_ALL_64K: Case = Case {
 
 pub const SEND_ALL_AFTER_RESET: Case = Case {
     id: "tcp.send_all.after_reset",
-    clauses: &["TCP-SEND-ALL"],
+    clauses: &["TCP-SEND-ALL", "DEC-OS-ERRORS"],
     level: Should,
     needs: TCP,
     worlds: Both,

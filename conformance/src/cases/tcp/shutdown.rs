@@ -14,7 +14,7 @@ use super::TCP;
 
 pub const STARTTLS_AFTER_SHUTDOWN_SEND: Case = Case {
     id: "tcp.starttls.after_shutdown_send",
-    clauses: &["TCP-STARTTLS", "TCP-SHUTDOWN"],
+    clauses: &["TCP-STARTTLS", "TCP-SHUTDOWN", "DEC-STARTTLS-AFTER-SHUTDOWN"],
     level: Should,
     needs: &[Feature::Tcp, Feature::Tls],
     worlds: Both,
@@ -98,7 +98,7 @@ pub const BOTH: Case = Case {
 
 pub const CLOSED_HALVES: Case = Case {
     id: "tcp.shutdown.closed_halves",
-    clauses: &["TCP-SHUTDOWN", "TCP-PROP-CONNECTED"],
+    clauses: &["TCP-SHUTDOWN", "TCP-PROP-CONNECTED", "DEC-CONNECTED-UNTIL-CLOSE", "DEC-SHUTDOWN-HALVES"],
     level: Should,
     needs: TCP,
     worlds: Both,

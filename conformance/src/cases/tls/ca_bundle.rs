@@ -68,7 +68,7 @@ pub const SEVERAL_ROOTS: Case = Case {
 
 pub const UNUSABLE: Case = Case {
     id: "tls.ca_bundle.unusable",
-    clauses: &["SSL-OPT-CA-BUNDLE"],
+    clauses: &["SSL-OPT-CA-BUNDLE", "DEC-TLS-FILES"],
     level: Should,
     needs: TLS,
     worlds: Both,

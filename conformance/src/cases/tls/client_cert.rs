@@ -82,7 +82,7 @@ pub const KEY_WITHOUT_CERT: Case = Case {
 
 pub const UNUSABLE: Case = Case {
     id: "tls.client_cert.unusable",
-    clauses: &["TLS-CLIENT-PAIR", "SSL-OPT-CLIENT-CERT"],
+    clauses: &["TLS-CLIENT-PAIR", "SSL-OPT-CLIENT-CERT", "DEC-TLS-FILES"],
     level: Should,
     needs: TLS,
     worlds: Both,

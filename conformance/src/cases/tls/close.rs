@@ -1,4 +1,5 @@
-//! SSL-SURFACE at the end of a stream: shutdown, close, and an end without close_notify.
+//! SSL-SURFACE at the end of a stream: shutdown, close (with close_notify, DEC-CLOSE-NOTIFY), and an
+//! end without close_notify.
 
 use crate::body;
 use crate::cases::support::recv_opts;
@@ -14,7 +15,7 @@ use super::{TLS, echoes, good_peer, open_good, session};
 
 pub const EOF_WITHOUT_CLOSE_NOTIFY: Case = Case {
     id: "tls.eof.without_close_notify",
-    clauses: &["SSL-SURFACE", "IO-EOF", "IO-LINE-EOF"],
+    clauses: &["SSL-SURFACE", "IO-EOF", "IO-LINE-EOF", "DEC-TLS-EOF"],
     level: Should,
     needs: TLS,
     worlds: Both,
@@ -114,5 +115,25 @@ pub const IDEMPOTENT: Case = Case {
         engine.raises(recv_opts(sock, 1, waits.ok_opts()), "Closed").await?;
         engine.raises(Request::recv_line(sock, waits.ok_opts()), "Closed").await?;
         Ok(())
+    }),
+};
+
+pub const SENDS_CLOSE_NOTIFY: Case = Case {
+    id: "tls.close.sends_close_notify",
+    clauses: &["SSL-SURFACE", "TCP-CLOSE", "DEC-CLOSE-NOTIFY"],
+    level: Should,
+    needs: TLS,
+    worlds: Both,
+    description: "close on an ssl socket sends close_notify before the connection ends: the peer, asked on a second \
+        connection, saw \"close_notify\" (D14)",
+    run: body!(async |ctx| {
+        let reporting = TlsPeer { report_close: true, ..TlsPeer::new("good") };
+        let (mut engine, sock, peer) = session(&ctx, reporting).await?;
+        echoes(&ctx, &mut engine, sock).await?;
+        engine.close(sock).await?;
+        let next = open_good(&ctx, &mut engine, &peer).await?;
+        let told = Request::recv_line(next, Waits::of(&ctx).ok_opts());
+        engine.expect_bytes("how the peer saw the first connection end", told, b"close_notify\n").await?;
+        engine.close(next).await
     }),
 };

@@ -42,6 +42,7 @@ pub const CASES: &[Case] = &[
     close::SHUTDOWN_SEND,
     close::SHUTDOWN_RECV_AND_BOTH,
     close::IDEMPOTENT,
+    close::SENDS_CLOSE_NOTIFY,
     starttls::UPGRADES,
     starttls::OLD_HANDLE_CLOSED,
     starttls::CLOSE_OLD_HANDLE,

@@ -141,7 +141,7 @@ pub const INVALID_EMPTY: Case = Case {
 
 pub const REPEATED: Case = Case {
     id: "tls.protocols.repeated",
-    clauses: &["SSL-OPT-PROTOCOLS", "TLS-PROTOCOLS-VALID"],
+    clauses: &["SSL-OPT-PROTOCOLS", "TLS-PROTOCOLS-VALID", "DEC-TLS-FILES"],
     level: Should,
     needs: TLS,
     worlds: Both,

@@ -34,7 +34,7 @@ pub const ECHO: Case = Case {
 
 pub const RECEIVES_ON_ITS_PORT: Case = Case {
     id: "udp.listen.receives_on_its_port",
-    clauses: &["UDP-LISTEN", "UDP-RECV-FROM", "UDP-SEND-TO"],
+    clauses: &["UDP-LISTEN", "UDP-RECV-FROM", "UDP-SEND-TO", "DEC-UDP-PROPERTIES"],
     level: Should,
     needs: UDP,
     worlds: Both,

@@ -32,7 +32,7 @@ pub const SEND_TO_RECV_FROM: Case = Case {
 
 pub const SEND_WITHOUT_PEER: Case = Case {
     id: "udp.open.send_without_peer",
-    clauses: &["UDP-OPEN", "UDP-SEND"],
+    clauses: &["UDP-OPEN", "UDP-SEND", "DEC-UDP-ARGUMENTS"],
     level: Should,
     needs: UDP,
     worlds: Both,
@@ -48,7 +48,7 @@ pub const SEND_WITHOUT_PEER: Case = Case {
 
 pub const PROPERTIES: Case = Case {
     id: "udp.open.properties",
-    clauses: &["UDP-OPEN", "IO-TIMEOUT-DEFAULT"],
+    clauses: &["UDP-OPEN", "IO-TIMEOUT-DEFAULT", "DEC-UDP-PROPERTIES"],
     level: Should,
     needs: UDP,
     worlds: Both,

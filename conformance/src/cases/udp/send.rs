@@ -79,7 +79,7 @@ pub const SEND_TO_LARGEST_DATAGRAM: Case = Case {
 
 pub const SEND_TO_OVERSIZED: Case = Case {
     id: "udp.send_to.oversized",
-    clauses: &["UDP-SEND-TO"],
+    clauses: &["UDP-SEND-TO", "DEC-UDP-ARGUMENTS"],
     level: Should,
     needs: UDP,
     worlds: Both,
