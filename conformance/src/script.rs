@@ -96,12 +96,17 @@ pub struct Ctx {
     transcript: Transcript,
 }
 
+/// A watcher of transcript lines as they happen.
+pub type Live = Rc<dyn Fn(&str)>;
+
 /// The lines of a case's exchange with its engines, stamped with the world's virtual time in
 /// the simulated world (so that the same seed gives the same transcript, byte for byte).
 #[derive(Clone)]
 struct Transcript {
     lines: Rc<RefCell<Vec<String>>>,
     peers: Rc<dyn PeerControl>,
+    /// Where each line also goes as it happens (`caspian-conform run --trace`).
+    live: Option<Live>,
 }
 
 impl Transcript {
@@ -110,14 +115,23 @@ impl Transcript {
             Some(at) => format!("[{:>10.3}ms] {line}", at.as_secs_f64() * 1000.0),
             None => line,
         };
+        if let Some(live) = &self.live {
+            live(&line);
+        }
         self.lines.borrow_mut().push(line);
     }
 }
 
 impl Ctx {
     pub fn new(peers: Rc<dyn PeerControl>, factory: Rc<dyn EngineFactory>, certs: PathBuf) -> Self {
-        let transcript = Transcript { lines: Rc::default(), peers: peers.clone() };
+        let transcript = Transcript { lines: Rc::default(), peers: peers.clone(), live: None };
         Self { peers, factory, certs, transcript }
+    }
+
+    /// The same context, also showing every transcript line to `live` as it happens.
+    pub fn with_live(mut self, live: Live) -> Self {
+        self.transcript.live = Some(live);
+        self
     }
 
     /// The path of a file of the certificate zoo (`root-ca.pem`, `good.chain.pem`, ...).

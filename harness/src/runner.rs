@@ -105,6 +105,8 @@ pub struct RunSettings {
     pub keep_passing_transcripts: bool,
     /// The expectation file named on the command line, for replay commands.
     pub expectations_file: Option<PathBuf>,
+    /// Streams every case's transcript to stderr as it happens (`--trace`).
+    pub trace: bool,
 }
 
 /// Runs every job, `settings.jobs` at a time, calling `progress` after each with its report.
@@ -218,15 +220,16 @@ fn execute(job: &Job, settings: &RunSettings) -> (Status, Option<String>, Vec<St
     let engine = settings.engine.clone();
     let certs = settings.certs.clone();
     let world = job.world;
+    let trace = settings.trace.then(|| format!("{} [{}]", job.case.id, world.name()));
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(move || {
         let factory = move || engine.factory(world);
         match world {
             World::Sim => world::try_run_sim(job.seed, SIM_CASE_LIMIT, move |_, peers| {
-                body(run, peers, factory(), certs, SIM_CASE_LIMIT)
+                body(run, peers, factory(), certs, SIM_CASE_LIMIT, trace)
             }),
-            World::Real => {
-                world::try_run_real(move |_, peers| body(run, peers, factory(), certs, REAL_CASE_LIMIT))
-            }
+            World::Real => world::try_run_real(move |_, peers| {
+                body(run, peers, factory(), certs, REAL_CASE_LIMIT, trace)
+            }),
         }
     }));
     let (result, mut transcript, diagnostics) = match outcome {
@@ -262,18 +265,23 @@ fn execute(job: &Job, settings: &RunSettings) -> (Status, Option<String>, Vec<St
 }
 
 /// A case body within its time limit, with the transcript it left and the engine's diagnostics.
+/// With `trace`, every transcript line also goes to stderr as it happens, after that prefix.
 async fn body(
     run: CaseFn,
     peers: Peers,
     factory: Option<Rc<dyn EngineFactory>>,
     certs: PathBuf,
     limit: Duration,
+    trace: Option<String>,
 ) -> (Result<CaseResult, Duration>, Vec<String>, Diagnostics) {
     let Some(factory) = factory else {
         let failure = Failure::new("this engine does not run in this world");
         return (Ok(Err(failure)), Vec::new(), Diagnostics::default());
     };
-    let ctx = Ctx::new(Rc::new(peers), factory.clone(), certs);
+    let mut ctx = Ctx::new(Rc::new(peers), factory.clone(), certs);
+    if let Some(prefix) = trace {
+        ctx = ctx.with_live(Rc::new(move |line: &str| eprintln!("{prefix} {line}")));
+    }
     let outcome = tokio::time::timeout(limit, run(ctx.clone())).await.map_err(|_| limit);
     (outcome, ctx.transcript(), factory.diagnostics())
 }

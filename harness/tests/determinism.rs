@@ -18,6 +18,7 @@ fn transcript(id: &str, seed: u64) -> String {
         jobs: 1,
         expectations: Default::default(),
         expectations_file: None,
+        trace: false,
         keep_passing_transcripts: true,
     };
     let report = run_job(&Job { case: case(id), world: World::Sim, seed }, &settings);

@@ -166,6 +166,10 @@ struct RunArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Streams each case's exchange (sessions, requests, replies) to stderr as it happens,
+    /// each line after the case's ID and world; best with one case.
+    #[arg(long)]
+    trace: bool,
     /// After the run, writes or refreshes this expectation file from it: new failures added
     /// (with a reason to fill in), entries that now pass or match no case removed, comments kept.
     #[arg(long)]
@@ -254,6 +258,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
         expectations,
         keep_passing_transcripts: args.transcript_dir.is_some(),
         expectations_file: args.expectations.clone(),
+        trace: args.trace,
         certs: certs.to_path_buf(),
         jobs: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
     };
