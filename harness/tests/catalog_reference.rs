@@ -4,6 +4,7 @@
 //! simulated world, where a mutant that hangs a case costs virtual time, not real time.
 
 use caspian_conformance::catalog::catalog;
+use caspian_conformance::script::DEFAULT_GENERATED;
 use caspian_harness::certs::CertZoo;
 use caspian_harness::report::Status;
 use caspian_harness::runner::{EngineSpec, Job, RunSettings, World, run_all};
@@ -17,6 +18,7 @@ fn the_reference_passes_every_case_in_both_worlds() {
         expectations: Default::default(),
         expectations_file: None,
         keep_passing_transcripts: false,
+        generated: DEFAULT_GENERATED,
     };
     let worlds = match std::env::var("CASPIAN_CATALOG_WORLDS").as_deref() {
         Ok("sim") => vec![World::Sim],

@@ -3,6 +3,7 @@
 //! interleaving (message latencies are drawn from the seed).
 
 use caspian_conformance::catalog::{Case, catalog};
+use caspian_conformance::script::DEFAULT_GENERATED;
 use caspian_harness::certs::CertZoo;
 use caspian_harness::report::Status;
 use caspian_harness::runner::{EngineSpec, Job, RunSettings, World, run_job};
@@ -19,6 +20,7 @@ fn transcript(id: &str, seed: u64) -> String {
         expectations: Default::default(),
         expectations_file: None,
         keep_passing_transcripts: true,
+        generated: DEFAULT_GENERATED,
     };
     let report = run_job(&Job { case: case(id), world: World::Sim, seed }, &settings);
     assert_eq!(report.status, Status::Pass, "{id} with seed {seed}: {:?}", report.message);
