@@ -72,8 +72,8 @@ impl Player<'_> {
         for (index, action) in actions.iter().enumerate() {
             match *action {
                 Action::Go => self.go().await?,
-                Action::Read { read, poll } => self
-                    .read(read, poll)
+                Action::Read { read, brief } => self
+                    .read(read, brief)
                     .await
                     .map_err(|e| format!("script step {}, {read}: {e}", index + 1))?,
             }
@@ -86,7 +86,7 @@ impl Player<'_> {
         loop {
             let read = Read::Recv { max_bytes: DRAIN_MAX_BYTES };
             let at_end = self.model.unread().is_empty();
-            self.read(read, false).await.map_err(|e| format!("reading to the end, {read}: {e}"))?;
+            self.read(read, true).await.map_err(|e| format!("reading to the end, {read}: {e}"))?;
             if at_end {
                 return Ok(());
             }
@@ -111,11 +111,11 @@ impl Player<'_> {
     }
 
     /// Makes `read`, checks the reply against the model and consumes what it returned.
-    async fn read(&mut self, read: Read, poll: bool) -> Result<(), String> {
+    async fn read(&mut self, read: Read, brief: bool) -> Result<(), String> {
         let answer = self.model.answer(read);
         let timeout = match answer {
-            Answer::Timeout if poll => 0.0,
-            Answer::Timeout => self.waits.brief(),
+            Answer::Timeout if brief => self.waits.brief(),
+            Answer::Timeout => 0.0,
             _ => self.waits.ok(),
         };
         let reply = self.engine.call(request(self.sock, read, timeout)).await;
