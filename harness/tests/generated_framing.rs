@@ -151,6 +151,10 @@ fn planted_framing_bugs_fail_with_a_shrunk_scenario_that_replays() {
             failure.contains(symptom),
             "{plant:?}: failed for another reason than {symptom:?}: {failure}"
         );
+        if plant == Plant::StripsCarriageReturn {
+            // The smallest stream that shows the bug.
+            assert!(failure.contains(r#"stream (2 bytes): "\r\n""#), "not shrunk: {failure}");
+        }
         let (case, seed, scenarios) = replayed(&failure);
         assert_eq!((case.id, seed, scenarios), (mixed.id, SEED, SCENARIOS));
         let again = run_case(case, Some(plant), seed, scenarios).expect_err("the replay passed");
