@@ -86,14 +86,33 @@ pub fn show(bytes: &[u8]) -> String {
     format!("\"{}\"", bytes.escape_ascii())
 }
 
-/// Everything a case needs from the run: its world's peers, the certificate folder, and a way
-/// to start engine sessions. Cheap to clone.
+/// How many scenarios a generated case plays when the run does not say.
+pub const DEFAULT_GENERATED: usize = 4;
+
+/// What generated cases draw from: the run's seed, how many scenarios each plays, and the
+/// command that replays the job (the same seed and count give the same scenarios).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generation {
+    pub seed: u64,
+    pub scenarios: usize,
+    pub replay: String,
+}
+
+impl Default for Generation {
+    fn default() -> Self {
+        Self { seed: 1, scenarios: DEFAULT_GENERATED, replay: String::new() }
+    }
+}
+
+/// Everything a case needs from the run: its world's peers, the certificate folder, a way to
+/// start engine sessions, and what generated cases draw from. Cheap to clone.
 #[derive(Clone)]
 pub struct Ctx {
     pub peers: Rc<dyn PeerControl>,
     factory: Rc<dyn EngineFactory>,
     certs: PathBuf,
     transcript: Transcript,
+    generation: Rc<Generation>,
 }
 
 /// A watcher of transcript lines as they happen.
@@ -125,7 +144,17 @@ impl Transcript {
 impl Ctx {
     pub fn new(peers: Rc<dyn PeerControl>, factory: Rc<dyn EngineFactory>, certs: PathBuf) -> Self {
         let transcript = Transcript { lines: Rc::default(), peers: peers.clone(), live: None };
-        Self { peers, factory, certs, transcript }
+        Self { peers, factory, certs, transcript, generation: Rc::default() }
+    }
+
+    /// The same context, with generated cases drawing from `generation`.
+    pub fn with_generation(self, generation: Generation) -> Self {
+        Self { generation: Rc::new(generation), ..self }
+    }
+
+    /// What generated cases draw from.
+    pub fn generation(&self) -> &Generation {
+        &self.generation
     }
 
     /// The same context, also showing every transcript line to `live` as it happens.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use caspian_conformance::catalog::{Case, CaseFn, Worlds};
 use caspian_conformance::contract::{Diagnostics, EngineFactory, FaultKind, Feature};
-use caspian_conformance::script::{CaseResult, Ctx, Failure};
+use caspian_conformance::script::{CaseResult, Ctx, DEFAULT_GENERATED, Failure, Generation};
 use caspian_reference::transport::os::OsTransport;
 use caspian_reference::transport::sim::{SimClock, SimTransport};
 
@@ -107,6 +107,8 @@ pub struct RunSettings {
     pub expectations_file: Option<PathBuf>,
     /// Streams every case's transcript to stderr as it happens (`--trace`).
     pub trace: bool,
+    /// How many scenarios each generated case plays (drawn from the job's seed).
+    pub generated: usize,
 }
 
 /// Runs every job, `settings.jobs` at a time, calling `progress` after each with its report.
@@ -171,6 +173,9 @@ pub fn run_job(job: &Job, settings: &RunSettings) -> CaseReport {
 /// command and the expectation file.
 pub fn replay_command(job: &Job, settings: &RunSettings) -> String {
     let mut command = format!("caspian-conform run --world {} --seed {}", job.world.name(), job.seed);
+    if settings.generated != DEFAULT_GENERATED {
+        command.push_str(&format!(" --generated {}", settings.generated));
+    }
     if let EngineSpec::Process(spec, ..) = &settings.engine {
         command.push_str(&format!(" --engine-cmd {}", shell_quote(&spec.command)));
     }
@@ -221,14 +226,16 @@ fn execute(job: &Job, settings: &RunSettings) -> (Status, Option<String>, Vec<St
     let certs = settings.certs.clone();
     let world = job.world;
     let trace = settings.trace.then(|| format!("{} [{}]", job.case.id, world.name()));
+    let generation =
+        Generation { seed: job.seed, scenarios: settings.generated, replay: replay_command(job, settings) };
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(move || {
         let factory = move || engine.factory(world);
         match world {
             World::Sim => world::try_run_sim(job.seed, SIM_CASE_LIMIT, move |_, peers| {
-                body(run, peers, factory(), certs, SIM_CASE_LIMIT, trace)
+                body(run, peers, factory(), certs, generation, SIM_CASE_LIMIT, trace)
             }),
             World::Real => world::try_run_real(move |_, peers| {
-                body(run, peers, factory(), certs, REAL_CASE_LIMIT, trace)
+                body(run, peers, factory(), certs, generation, REAL_CASE_LIMIT, trace)
             }),
         }
     }));
@@ -271,6 +278,7 @@ async fn body(
     peers: Peers,
     factory: Option<Rc<dyn EngineFactory>>,
     certs: PathBuf,
+    generation: Generation,
     limit: Duration,
     trace: Option<String>,
 ) -> (Result<CaseResult, Duration>, Vec<String>, Diagnostics) {
@@ -278,7 +286,7 @@ async fn body(
         let failure = Failure::new("this engine does not run in this world");
         return (Ok(Err(failure)), Vec::new(), Diagnostics::default());
     };
-    let mut ctx = Ctx::new(Rc::new(peers), factory.clone(), certs);
+    let mut ctx = Ctx::new(Rc::new(peers), factory.clone(), certs).with_generation(generation);
     if let Some(prefix) = trace {
         ctx = ctx.with_live(Rc::new(move |line: &str| eprintln!("{prefix} {line}")));
     }

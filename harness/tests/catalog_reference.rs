@@ -7,6 +7,7 @@
 //! author reads, never Rust debug text.
 
 use caspian_conformance::catalog::catalog;
+use caspian_conformance::script::DEFAULT_GENERATED;
 use caspian_harness::certs::CertZoo;
 use caspian_harness::report::Status;
 use caspian_harness::runner::{EngineSpec, Job, RunSettings, World, run_all};
@@ -21,6 +22,7 @@ fn the_reference_passes_every_case_in_both_worlds() {
         expectations_file: None,
         trace: false,
         keep_passing_transcripts: true,
+        generated: DEFAULT_GENERATED,
     };
     let worlds = match std::env::var("CASPIAN_CATALOG_WORLDS").as_deref() {
         Ok("sim") => vec![World::Sim],

@@ -3,6 +3,7 @@
 //! interleaving (message latencies are drawn from the seed).
 
 use caspian_conformance::catalog::{Case, catalog};
+use caspian_conformance::script::DEFAULT_GENERATED;
 use caspian_harness::certs::CertZoo;
 use caspian_harness::report::Status;
 use caspian_harness::runner::{EngineSpec, Job, RunSettings, World, run_job};
@@ -20,6 +21,7 @@ fn transcript(id: &str, seed: u64) -> String {
         expectations_file: None,
         trace: false,
         keep_passing_transcripts: true,
+        generated: DEFAULT_GENERATED,
     };
     let report = run_job(&Job { case: case(id), world: World::Sim, seed }, &settings);
     assert_eq!(report.status, Status::Pass, "{id} with seed {seed}: {:?}", report.message);

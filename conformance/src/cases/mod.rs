@@ -4,6 +4,7 @@
 use crate::catalog::Case;
 
 pub mod fault;
+pub mod framing;
 pub mod io;
 pub mod listener;
 pub mod perm;
@@ -13,5 +14,13 @@ pub mod tls;
 pub mod udp;
 
 /// Every family, in catalog order.
-pub const ALL: &[&[Case]] =
-    &[tcp::CASES, io::CASES, listener::CASES, udp::CASES, perm::CASES, tls::CASES, fault::CASES];
+pub const ALL: &[&[Case]] = &[
+    tcp::CASES,
+    io::CASES,
+    listener::CASES,
+    udp::CASES,
+    perm::CASES,
+    tls::CASES,
+    fault::CASES,
+    framing::CASES,
+];

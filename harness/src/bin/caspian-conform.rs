@@ -5,8 +5,10 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use caspian_conformance::cases::framing::is_generated;
 use caspian_conformance::catalog::{Case, Level, Worlds, catalog, listing};
 use caspian_conformance::clauses::clause;
+use caspian_conformance::script::DEFAULT_GENERATED;
 use caspian_harness::certs::CertZoo;
 use caspian_harness::engines::process::{self, ProcessSpec};
 use caspian_harness::expectations::Expectations;
@@ -145,12 +147,19 @@ struct RunArgs {
     /// Writes each case's transcript (requests, replies, stderr) to DIR/<world>/<case>.log.
     #[arg(long)]
     transcript_dir: Option<PathBuf>,
-    /// The simulated world's seed (a failure prints the seed that replays it).
+    /// The seed: of the simulated world, and of the scenarios the framing.generated.* cases
+    /// draw in both worlds (a failure prints the command that replays it).
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Runs the simulated world once per seed of this range, e.g. 1..200 (inclusive): a sweep.
+    /// In the real world the framing.generated.* cases run once per seed too; every other case
+    /// runs there once, with --seed's default.
     #[arg(long, value_parser = parse_seeds, conflicts_with = "seed")]
     seeds: Option<(u64, u64)>,
+    /// How many scenarios each framing.generated.* case plays per seed: raise it for a longer
+    /// search.
+    #[arg(long, default_value_t = DEFAULT_GENERATED, value_parser = parse_generated)]
+    generated: usize,
     /// Cases run at once (default: the number of cores).
     #[arg(long)]
     jobs: Option<usize>,
@@ -247,9 +256,16 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
     let (first_seed, last_seed) = args.seeds.unwrap_or((args.seed, args.seed));
     let mut jobs = Vec::new();
     for &world in worlds {
-        let seeds = if world == World::Sim { first_seed..=last_seed } else { args.seed..=args.seed };
-        for seed in seeds {
-            jobs.extend(cases.iter().map(|&case| Job { case, world, seed }));
+        for seed in first_seed..=last_seed {
+            for &case in &cases {
+                // The simulated world sweeps every case over the seeds; the real world sweeps
+                // the generated cases (whose scenarios the seed draws) and runs the others once.
+                if world == World::Sim || is_generated(&case) {
+                    jobs.push(Job { case, world, seed });
+                } else if seed == first_seed {
+                    jobs.push(Job { case, world, seed: args.seed });
+                }
+            }
         }
     }
     let certs = CertZoo::shared_dir().map_err(|e| format!("cannot write the certificate zoo: {e}"))?;
@@ -259,6 +275,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
         keep_passing_transcripts: args.transcript_dir.is_some(),
         expectations_file: args.expectations.clone(),
         trace: args.trace,
+        generated: args.generated,
         certs: certs.to_path_buf(),
         jobs: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
     };
@@ -327,6 +344,14 @@ fn parse_seeds(text: &str) -> Result<(u64, u64), String> {
         return Err(bad());
     }
     Ok((first, last))
+}
+
+/// Parses a positive count of scenarios.
+fn parse_generated(text: &str) -> Result<usize, String> {
+    text.parse()
+        .ok()
+        .filter(|&n: &usize| n > 0)
+        .ok_or_else(|| format!("--generated takes a positive count; got {text:?}"))
 }
 
 fn write_file(path: Option<&PathBuf>, contents: &str) -> Result<(), String> {
