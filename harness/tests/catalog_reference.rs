@@ -17,6 +17,7 @@ fn the_reference_passes_every_case_in_both_worlds() {
         expectations: Default::default(),
         expectations_file: None,
         keep_passing_transcripts: false,
+        quick: false,
     };
     let worlds = match std::env::var("CASPIAN_CATALOG_WORLDS").as_deref() {
         Ok("sim") => vec![World::Sim],

@@ -19,6 +19,7 @@ fn transcript(id: &str, seed: u64) -> String {
         expectations: Default::default(),
         expectations_file: None,
         keep_passing_transcripts: true,
+        quick: false,
     };
     let report = run_job(&Job { case: case(id), world: World::Sim, seed }, &settings);
     assert_eq!(report.status, Status::Pass, "{id} with seed {seed}: {:?}", report.message);
