@@ -146,7 +146,11 @@ pub trait PeerControl {
     /// `restart_after`, it starts again that much later on the same address: the old links'
     /// ports refuse connections and a peer started then answers (starting one waits for it).
     /// Resolves once a crash due at once is in place.
-    fn crash_peers(&self, after: Duration, restart_after: Option<Duration>) -> LocalFuture<'_, Result<(), String>>;
+    fn crash_peers(
+        &self,
+        after: Duration,
+        restart_after: Option<Duration>,
+    ) -> LocalFuture<'_, Result<(), String>>;
     /// Starts a TCP peer.
     fn tcp(&self, peer: Peer) -> LocalFuture<'_, PeerAddr>;
     /// Starts a UDP peer that echoes every datagram to its sender.

@@ -20,6 +20,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use caspian_conformance::contract::LocalFuture;
 use caspian_conformance::peers::{Fault, Link, PeerControl};
 
+use crate::faults::toxics::Toxics;
 use crate::faults::{LinkHandle, RelayTransport, crash, link_seed, local_peer, relay, udp};
 pub use crate::peers::PeerAddr;
 use crate::peers::{Peer, Step, TlsPeer, dial, serve_tcp, serve_udp_echo};
@@ -414,21 +415,29 @@ impl PeerControl for Peers {
                         Ok(())
                     });
                 }
-                Fault::Latency(max) => return Ok(self.schedule(at, WorldFault::MaxLatency(max))),
+                Fault::Latency(max) => {
+                    self.schedule(at, WorldFault::MaxLatency(max));
+                    return Ok(());
+                }
                 Fault::Lose(rate) if handle.is_udp() => {
                     // Checks the rate as the relay would.
-                    crate::faults::toxics::Toxics::default().apply(fault, true)?;
-                    return Ok(self.schedule(at, WorldFault::UdpLoss(rate)));
+                    Toxics::default().apply(fault, true)?;
+                    self.schedule(at, WorldFault::UdpLoss(rate));
+                    return Ok(());
                 }
                 _ => {}
             }
         }
         // Checks the fault now, so that the case learns of a mistake at once.
-        crate::faults::toxics::Toxics::default().apply(fault, handle.is_udp())?;
+        Toxics::default().apply(fault, handle.is_udp())?;
         at_time(after, move || handle.apply(fault))
     }
 
-    fn crash_peers(&self, after: Duration, restart_after: Option<Duration>) -> LocalFuture<'_, Result<(), String>> {
+    fn crash_peers(
+        &self,
+        after: Duration,
+        restart_after: Option<Duration>,
+    ) -> LocalFuture<'_, Result<(), String>> {
         Box::pin(async move {
             if self.simulated {
                 let now = turmoil::sim_elapsed().unwrap_or_default();
@@ -440,24 +449,29 @@ impl PeerControl for Peers {
             }
             let links = self.links.borrow().clone();
             let down = self.down.clone();
-            let outage = async move {
+            let crashed = async move {
                 tokio::time::sleep(after).await;
                 down.send_replace(true);
-                let stand_ins = crash::crash(&links).await;
-                async move {
-                    let Some(restart) = restart_after else {
-                        let _keep = stand_ins;
-                        return std::future::pending::<()>().await;
-                    };
-                    tokio::time::sleep(restart).await;
-                    crash::restart(stand_ins, &links);
-                    down.send_replace(false);
-                }
+                (crash::crash(&links).await, links, down)
             };
+            let restarted = move |(stand_ins, links, down): (
+                Vec<crash::StandIn>,
+                Vec<LinkHandle>,
+                Arc<watch::Sender<bool>>,
+            )| async move {
+                let Some(restart) = restart_after else {
+                    let _keep = stand_ins;
+                    return std::future::pending::<()>().await;
+                };
+                tokio::time::sleep(restart).await;
+                crash::restart(stand_ins, &links);
+                down.send_replace(false);
+            };
+            // A crash due at once is in place when this returns.
             if after.is_zero() {
-                tokio::spawn(outage.await);
+                tokio::spawn(restarted(crashed.await));
             } else {
-                tokio::spawn(async move { outage.await.await });
+                tokio::spawn(async move { restarted(crashed.await).await });
             }
             Ok(())
         })
@@ -485,7 +499,10 @@ impl PeerControl for Peers {
 }
 
 /// Runs `apply` now (its error is the caller's), or `after` from now on the current runtime.
-fn at_time(after: Duration, apply: impl FnOnce() -> Result<(), String> + Send + 'static) -> Result<(), String> {
+fn at_time(
+    after: Duration,
+    apply: impl FnOnce() -> Result<(), String> + Send + 'static,
+) -> Result<(), String> {
     if after.is_zero() {
         return apply();
     }

@@ -39,7 +39,11 @@ impl Toxics {
     /// Applies `fault` (a UDP link takes datagram faults, a TCP link the others).
     pub fn apply(&mut self, fault: Fault, udp: bool) -> Result<(), String> {
         let rate = |rate: f64| {
-            if (0.0..=1.0).contains(&rate) { Ok(rate) } else { Err(format!("a rate is within 0..=1, got {rate}")) }
+            if (0.0..=1.0).contains(&rate) {
+                Ok(rate)
+            } else {
+                Err(format!("a rate is within 0..=1, got {rate}"))
+            }
         };
         let datagram_fault = matches!(fault, Fault::Lose(_) | Fault::Duplicate(_) | Fault::Reorder(_));
         if datagram_fault != udp {

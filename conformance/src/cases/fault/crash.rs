@@ -31,7 +31,8 @@ pub const PEER_GONE_IS_NEVER_A_HANG: Case = Case {
         let timeout = CallOpts::timeout(waits.pause().as_secs_f64());
         let outcome = engine.call(Request::recv_line(sock, timeout)).await;
         match &outcome {
-            Err(raised) if ["ConnectionReset", "EndOfStream", "Timeout"].contains(&raised.class.as_str()) => {}
+            Err(raised) if ["ConnectionReset", "EndOfStream", "Timeout"].contains(&raised.class.as_str()) => {
+            }
             other => {
                 return Err(Failure::mismatch(
                     "recv_line after the crash",

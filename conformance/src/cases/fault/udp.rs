@@ -18,7 +18,9 @@ async fn next_datagram(engine: &mut Script, sock: Handle, waits: Waits) -> Resul
     match engine.call(recv_from(sock, 100, waits.brief_opts())).await {
         Ok(Value::Datagram { bytes, .. }) => Ok(Some(bytes)),
         Err(raised) if raised.class == "Timeout" => Ok(None),
-        other => Err(Failure::mismatch("recv_from under faults", "a datagram or Timeout", format!("{other:?}"))),
+        other => {
+            Err(Failure::mismatch("recv_from under faults", "a datagram or Timeout", format!("{other:?}")))
+        }
     }
 }
 

@@ -24,7 +24,8 @@ pub const DEFAULT_30S: Case = Case {
     run: body!(async |ctx| {
         // Two sessions at once, so that the real world waits 35 s, not 60.
         let within = async {
-            let peer = ctx.peers.tcp(script(vec![Step::Pause(Duration::from_secs(25)), send(b"early\n")])).await;
+            let peer =
+                ctx.peers.tcp(script(vec![Step::Pause(Duration::from_secs(25)), send(b"early\n")])).await;
             let mut engine = ctx.engine_for_peers().await?;
             let sock = engine.tcp(&peer.host, peer.port).await?;
             // 25 s of silence is within the default.
@@ -32,13 +33,16 @@ pub const DEFAULT_30S: Case = Case {
             engine.close(sock).await
         };
         let past = async {
-            let peer = ctx.peers.tcp(script(vec![Step::Pause(Duration::from_secs(35)), send(b"late\n")])).await;
+            let peer =
+                ctx.peers.tcp(script(vec![Step::Pause(Duration::from_secs(35)), send(b"late\n")])).await;
             let mut engine = ctx.engine_for_peers().await?;
             let sock = engine.tcp(&peer.host, peer.port).await?;
             // 35 s is not.
             let raised = engine.raises(Request::recv_line(sock, CallOpts::default()), "Timeout").await?;
             expect_names(&raised, &peer.host, peer.port)?;
-            engine.expect_bytes("recv_line(timeout: nil)", Request::recv_line(sock, FOREVER), b"late\n").await?;
+            engine
+                .expect_bytes("recv_line(timeout: nil)", Request::recv_line(sock, FOREVER), b"late\n")
+                .await?;
             engine.close(sock).await
         };
         join_unless_failed(within, past).await?.1
@@ -58,14 +62,20 @@ pub const NIL_WAITS_FOREVER: Case = Case {
         let per_call = async {
             let mut engine = ctx.engine_for_peers().await?;
             let sock = engine.tcp(&peer.host, peer.port).await?;
-            engine.expect_bytes("recv_line(timeout: nil)", Request::recv_line(sock, FOREVER), b"late\n").await?;
+            engine
+                .expect_bytes("recv_line(timeout: nil)", Request::recv_line(sock, FOREVER), b"late\n")
+                .await?;
             engine.close(sock).await
         };
         let set_nil = async {
             let mut engine = ctx.engine_for_peers().await?;
             let sock = engine.tcp(&peer.host, peer.port).await?;
             engine.nil(Request::SetTimeout { handle: sock, timeout: None }).await?;
-            expect_bytes("recv_line on a socket with .timeout nil", engine.recv_line(sock).await?, b"late\n")?;
+            expect_bytes(
+                "recv_line on a socket with .timeout nil",
+                engine.recv_line(sock).await?,
+                b"late\n",
+            )?;
             engine.close(sock).await
         };
         let new_nil = async {
