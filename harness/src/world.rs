@@ -402,6 +402,8 @@ impl PeerControl for Peers {
     fn fault(&self, link: &Link, fault: Fault, after: Duration) -> Result<(), String> {
         let handle =
             self.links.borrow().get(link.id).cloned().ok_or_else(|| format!("no link {}", link.id))?;
+        // Checks the fault now, so that the case learns of a mistake at once.
+        Toxics::default().apply(fault, handle.is_udp())?;
         if self.simulated {
             let at = turmoil::sim_elapsed().unwrap_or_default() + after;
             match fault {
@@ -419,17 +421,13 @@ impl PeerControl for Peers {
                     self.schedule(at, WorldFault::MaxLatency(max));
                     return Ok(());
                 }
-                Fault::Lose(rate) if handle.is_udp() => {
-                    // Checks the rate as the relay would.
-                    Toxics::default().apply(fault, true)?;
+                Fault::Lose(rate) => {
                     self.schedule(at, WorldFault::UdpLoss(rate));
                     return Ok(());
                 }
                 _ => {}
             }
         }
-        // Checks the fault now, so that the case learns of a mistake at once.
-        Toxics::default().apply(fault, handle.is_udp())?;
         at_time(after, move || handle.apply(fault))
     }
 

@@ -86,3 +86,6 @@ pub fn link_seed(seed: u64, index: usize) -> u64 {
     // SplitMix64's increment keeps neighbouring links' seeds far apart.
     seed ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
+
+#[cfg(test)]
+mod tests;

@@ -11,12 +11,12 @@ use crate::peers::{Fault, Peer, Step};
 use crate::script::{Failure, expect, expect_bytes};
 use crate::waits::Waits;
 
-use super::{NOW, TCP, apply, connected_to};
+use super::{NOW, TCP, apply, connected_to, span};
 
-/// More than the send and receive buffers of loopback hold (8 MiB), so that the engine's sends
-/// meet backpressure; 256 KiB in the simulated network, which holds anything.
-fn volume(waits: Waits) -> usize {
-    if waits.simulated() { 256 << 10 } else { 8 << 20 }
+/// What the engine sends: `real` bytes on loopback, 256 KiB in the simulated network, which
+/// takes any write whole.
+fn volume(waits: Waits, real: usize) -> usize {
+    if waits.simulated() { 256 << 10 } else { real }
 }
 
 /// A peer that reads exactly `expected` and then answers `ok\n` (closing at a difference).
@@ -30,14 +30,15 @@ pub const SEND_ALL_DRAINS_IN_ORDER: Case = Case {
     level: Must,
     needs: TCP,
     worlds: Both,
-    description: "send_all of 8 MiB (256 KiB in sim) to a peer that stops reading for 1 s (5 s in sim), then drains, returns nil and the peer reads every byte once, in order",
+    description: "send_all of 8 MiB (256 KiB in sim) to a peer that stops reading for 0.5 s (5 s in sim), then drains, returns nil and the peer reads every byte once, in order",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let data = pattern(volume(waits));
+        // More than loopback's send and receive buffers hold, so that send_all meets backpressure.
+        let data = pattern(volume(waits, 8 << 20));
         let link = ctx.peers.link(checking_peer(data.clone())).await;
         let (mut engine, sock) = connected_to(&ctx, &link).await?;
         apply(&ctx, &link, Fault::StopReading, NOW)?;
-        apply(&ctx, &link, Fault::ResumeReading, waits.pause())?;
+        apply(&ctx, &link, Fault::ResumeReading, span(waits))?;
         engine.send_all(sock, &data).await?;
         let answer = engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?;
         expect_bytes("the peer's verdict on the bytes it read", answer, b"ok\n")
@@ -50,14 +51,14 @@ pub const SEND_COUNTS_EVERY_BYTE_ONCE: Case = Case {
     level: Must,
     needs: TCP,
     worlds: Both,
-    description: "sends of 64 KiB pieces to a peer that stops reading for 1 s (5 s in sim) each return 1..=the piece's length; resending what was not counted, the peer reads the 8 MiB (256 KiB in sim) once, in order",
+    description: "sends of 64 KiB pieces to a peer that stops reading for 0.5 s (5 s in sim) each return 1..=the piece's length; resending what was not counted, the peer reads the 2 MiB (256 KiB in sim) once, in order",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let data = pattern(volume(waits));
+        let data = pattern(volume(waits, 2 << 20));
         let link = ctx.peers.link(checking_peer(data.clone())).await;
         let (mut engine, sock) = connected_to(&ctx, &link).await?;
         apply(&ctx, &link, Fault::StopReading, NOW)?;
-        apply(&ctx, &link, Fault::ResumeReading, waits.pause())?;
+        apply(&ctx, &link, Fault::ResumeReading, span(waits))?;
         let mut sent = 0;
         while sent < data.len() {
             let piece = &data[sent..data.len().min(sent + (64 << 10))];

@@ -13,7 +13,7 @@ use crate::peers::Peer;
 use crate::script::{Failure, expect_bytes, expect_names};
 use crate::waits::Waits;
 
-use super::{NOW, TCP, connected_to};
+use super::{NOW, TCP, connected_to, span};
 
 pub const PEER_GONE_IS_NEVER_A_HANG: Case = Case {
     id: "fault.crash.peer_gone_is_never_a_hang",
@@ -28,7 +28,7 @@ pub const PEER_GONE_IS_NEVER_A_HANG: Case = Case {
         let (mut engine, sock) = connected_to(&ctx, &link).await?;
         let after = Duration::from_secs_f64(waits.brief());
         ctx.peers.crash_peers(after, None).await.map_err(Failure::new)?;
-        let timeout = CallOpts::timeout(waits.pause().as_secs_f64());
+        let timeout = CallOpts::timeout(span(waits).as_secs_f64());
         let outcome = engine.call(Request::recv_line(sock, timeout)).await;
         match &outcome {
             Err(raised) if ["ConnectionReset", "EndOfStream", "Timeout"].contains(&raised.class.as_str()) => {
@@ -57,7 +57,7 @@ pub const RESTARTED_PEER_SERVES_NEW_CONNECTIONS: Case = Case {
         let waits = Waits::of(&ctx);
         let old = ctx.peers.link(Peer::Echo).await.addr;
         let mut engine = ctx.engine_for_peers().await?;
-        ctx.peers.crash_peers(NOW, Some(waits.pause())).await.map_err(Failure::new)?;
+        ctx.peers.crash_peers(NOW, Some(span(waits))).await.map_err(Failure::new)?;
         let connect = Request::tcp_new(&old.host, old.port, Wait::Seconds(waits.brief()));
         engine.raises(connect, "Timeout").await?;
         // Starting a peer waits for the host to be back.

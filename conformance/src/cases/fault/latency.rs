@@ -11,7 +11,7 @@ use crate::peers::{Fault, Peer};
 use crate::script::{Failure, expect_bytes};
 use crate::waits::Waits;
 
-use super::{NOW, TCP, apply, connected_to};
+use super::{NOW, TCP, apply, connected_to, span};
 
 pub const TIMEOUT_THEN_LATE_BYTES: Case = Case {
     id: "fault.latency.timeout_then_late_bytes",
@@ -19,12 +19,12 @@ pub const TIMEOUT_THEN_LATE_BYTES: Case = Case {
     level: Must,
     needs: TCP,
     worlds: Both,
-    description: "with up to 5 s of latency (1 s in real) a recv with a 1 ms timeout raises Timeout (or gets bytes), and the echo arrives intact afterwards",
+    description: "with up to 5 s of latency (0.5 s in real) a recv with a 1 ms timeout raises Timeout (or gets bytes), and the echo arrives intact afterwards",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
         let link = ctx.peers.link(Peer::Echo).await;
         let (mut engine, sock) = connected_to(&ctx, &link).await?;
-        apply(&ctx, &link, Fault::Latency(waits.pause()), NOW)?;
+        apply(&ctx, &link, Fault::Latency(span(waits)), NOW)?;
         engine.send_all(sock, b"slow\n").await?;
         let first = engine.call(recv_opts(sock, 100, CallOpts::timeout(0.001))).await;
         let mut got = match first {
@@ -47,13 +47,13 @@ pub const PER_CALL_TIMEOUT_OUTLASTS_LATENCY: Case = Case {
     level: Must,
     needs: TCP,
     worlds: Both,
-    description: "with up to 5 s of latency (1 s in real), recv_line(timeout: 60; 5 in real) on a socket whose .timeout is 2 (0.2 in real) gets the echoed line: the per-call timeout replaces the socket's",
+    description: "with up to 5 s of latency (0.5 s in real), recv_line(timeout: 60; 5 in real) on a socket whose .timeout is 2 (0.2 in real) gets the echoed line: the per-call timeout replaces the socket's",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
         let link = ctx.peers.link(Peer::Echo).await;
         let (mut engine, sock) = connected_to(&ctx, &link).await?;
         engine.nil(Request::SetTimeout { handle: sock, timeout: Some(waits.brief()) }).await?;
-        apply(&ctx, &link, Fault::Latency(waits.pause()), NOW)?;
+        apply(&ctx, &link, Fault::Latency(span(waits)), NOW)?;
         engine.send_all(sock, b"late line\n").await?;
         let got = engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?;
         expect_bytes("the echo under latency", got, b"late line\n")

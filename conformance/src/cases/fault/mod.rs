@@ -10,6 +10,7 @@ use crate::catalog::Case;
 use crate::contract::{Feature, Handle};
 use crate::peers::{Fault, Link};
 use crate::script::{Ctx, Failure, Script};
+use crate::waits::Waits;
 
 mod backpressure;
 mod crash;
@@ -27,6 +28,12 @@ const TCP_LISTEN: &[Feature] = &[Feature::Tcp, Feature::Listen];
 
 /// A fault applied at once.
 const NOW: Duration = Duration::ZERO;
+
+/// How long a fault lasts before it heals (5 s; 0.5 s in real time): longer than
+/// [`Waits::brief`] by a margin, so that a call with the brief wait times out within it.
+fn span(waits: Waits) -> Duration {
+    if waits.simulated() { Duration::from_secs(5) } else { Duration::from_millis(500) }
+}
 
 /// The family, in catalog order.
 pub const CASES: &[Case] = &[
@@ -54,6 +61,6 @@ fn apply(ctx: &Ctx, link: &Link, fault: Fault, after: Duration) -> Result<(), Fa
 /// An engine allowed to reach the peers, with a socket connected to `link`.
 async fn connected_to(ctx: &Ctx, link: &Link) -> Result<(Script, Handle), Failure> {
     let mut engine = ctx.engine_for_peers().await?;
-    let sock = crate::cases::support::connect(&mut engine, &link.addr, crate::waits::Waits::of(ctx)).await?;
+    let sock = crate::cases::support::connect(&mut engine, &link.addr, Waits::of(ctx)).await?;
     Ok((engine, sock))
 }
