@@ -38,6 +38,9 @@ pub enum Step {
     Recv(usize),
     /// Reads until the other side ends its half.
     RecvToEnd,
+    /// Reads exactly as many bytes as these; when they differ it closes the connection, so that
+    /// the other side never reads what the next steps send.
+    RecvExpect(Vec<u8>),
     /// Ends our side (the other side reads end of stream) but keeps reading.
     ShutdownWrite,
     /// Closes the connection now. Closing with unread bytes resets it.
@@ -77,6 +80,54 @@ impl TlsPeer {
     }
 }
 
+/// A peer reached through a relay the world controls, so that a case can break the link
+/// between the engine and that peer ([`PeerControl::fault`]). The same in both worlds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// Where the engine reaches the peer: the relay's address.
+    pub addr: PeerAddr,
+    /// The world's name for the link.
+    pub id: usize,
+}
+
+/// What can go wrong on a link, after Toxiproxy's toxics: `latency` is [`Fault::Latency`],
+/// `bandwidth` [`Fault::Bandwidth`], `slow_close` [`Fault::SlowClose`], `timeout` a
+/// [`Fault::Hold`] then a [`Fault::Close`], `reset_peer` a [`Fault::Cut`], `slicer`
+/// [`Fault::Slice`], `limit_data` [`Fault::LimitData`]. A fault lasts until another undoes it;
+/// the random choices come from the run's seed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Fault {
+    /// Nothing passes either way (a black hole); what was sent waits for [`Fault::Heal`].
+    Hold,
+    /// Ends a hold: everything held is delivered, in order.
+    Heal,
+    /// Resets every connection of the link, on both sides (TCP only).
+    Cut,
+    /// Closes every connection of the link, on both sides, as a peer that hangs up (TCP only).
+    Close,
+    /// Each chunk takes a random time up to this to arrive.
+    Latency(Duration),
+    /// The bytes towards the engine arrive in chunks of at most `bytes`, `gap` apart.
+    Slice { bytes: usize, gap: Duration },
+    /// The bytes towards the engine arrive at most this many bytes a second.
+    Bandwidth(u64),
+    /// When a side ends its half, the other side learns of it this much later.
+    SlowClose(Duration),
+    /// The peer stops reading what the engine sends: the engine's send buffers fill.
+    StopReading,
+    /// The peer reads again: everything the engine sent arrives, in order.
+    ResumeReading,
+    /// Each connection closes once this many bytes reached the engine.
+    LimitData(usize),
+    /// This fraction (0..=1) of the datagrams the engine sends is lost (UDP only).
+    Lose(f64),
+    /// This fraction (0..=1) of the datagrams the engine sends arrives twice (UDP only).
+    Duplicate(f64),
+    /// This fraction (0..=1) of the datagrams the engine sends is overtaken by the next one
+    /// (UDP only).
+    Reorder(f64),
+}
+
 /// A world's peers, as a case sees them. Peers live until the case ends.
 pub trait PeerControl {
     /// The host name the peers are reached at (`127.0.0.1`, or the simulated server's name).
@@ -88,17 +139,23 @@ pub trait PeerControl {
     /// Virtual time since the world began, in the simulated world; `None` in the real one.
     fn virtual_time(&self) -> Option<std::time::Duration>;
 
-    /// Faults, in the simulated world only (an error elsewhere). Holds every packet between the
-    /// engine and the peers for `duration`, then delivers them: a partition that heals.
-    fn hold_link(&self, duration: Duration) -> Result<(), String>;
-    /// Crashes the peers' host `after` from now: its software and connections vanish without a
-    /// word. With `restart_after`, it starts again that much later, with no peer running.
-    fn crash_peers(&self, after: Duration, restart_after: Option<Duration>) -> Result<(), String>;
-    /// From now on, every message takes a random time up to `max` to arrive.
-    fn set_max_latency(&self, max: Duration) -> Result<(), String>;
-    /// From now on, this fraction (0..=1) of UDP datagrams between engine and peers is lost.
-    /// (TCP has no retransmission in the simulation: use this with UDP only.)
-    fn set_udp_loss(&self, rate: f64) -> Result<(), String>;
+    /// Starts a TCP peer behind a link the case can break.
+    fn link(&self, peer: Peer) -> LocalFuture<'_, Link>;
+    /// Starts a UDP peer that echoes every datagram, behind a link the case can break.
+    fn udp_link(&self) -> LocalFuture<'_, Link>;
+    /// Applies `fault` to `link` `after` from now (at once for zero). An error for a fault the
+    /// link cannot take (a TCP fault on a UDP link, a rate outside 0..=1).
+    fn fault(&self, link: &Link, fault: Fault, after: Duration) -> Result<(), String>;
+    /// Crashes the peers' host `after` from now: every link goes silent (what its connections
+    /// send is lost, they receive nothing, new connects time out) without a word. With
+    /// `restart_after`, it starts again that much later on the same address: the old links'
+    /// ports refuse connections and a peer started then answers (starting one waits for it).
+    /// Resolves once a crash due at once is in place.
+    fn crash_peers(
+        &self,
+        after: Duration,
+        restart_after: Option<Duration>,
+    ) -> LocalFuture<'_, Result<(), String>>;
     /// Starts a TCP peer.
     fn tcp(&self, peer: Peer) -> LocalFuture<'_, PeerAddr>;
     /// Starts a UDP peer that echoes every datagram to its sender.

@@ -2,6 +2,7 @@ pub mod certs;
 pub mod diff;
 pub mod engines;
 pub mod expectations;
+pub mod faults;
 pub mod handshake;
 pub mod markdown;
 pub mod peers;

@@ -72,6 +72,14 @@ pub async fn run_steps(
             Step::RecvToEnd => {
                 stream.read_to_end(received).await?;
             }
+            Step::RecvExpect(expected) => {
+                let start = received.len();
+                received.resize(start + expected.len(), 0);
+                stream.read_exact(&mut received[start..]).await?;
+                if received[start..] != expected[..] {
+                    return Ok(Ending::Closed);
+                }
+            }
             Step::ShutdownWrite => stream.shutdown().await?,
             Step::Close => return Ok(Ending::Closed),
         }

@@ -1,4 +1,7 @@
-//! Runs cases against an engine in a world, one fresh world per case, on `jobs` threads.
+//! Runs cases against an engine in a world, one fresh world per case, on `jobs` threads. The
+//! real world's long waits ([`Worlds::LongWait`]) run in a lane of their own beside them, one
+//! thread each: they spend their time waiting, not working, so they do not count against
+//! `jobs`.
 
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
@@ -46,8 +49,9 @@ pub enum EngineSpec {
 }
 
 impl EngineSpec {
-    /// The factory of this engine in `world`; `None` where it cannot run.
-    fn factory(&self, world: World) -> Option<Rc<dyn EngineFactory>> {
+    /// The factory of this engine in `world`; `None` where it cannot run. A job of the long
+    /// lane gets port processes of its own, whose requests may take as long as its waits.
+    fn factory(&self, world: World, long: bool) -> Option<Rc<dyn EngineFactory>> {
         match (self, world) {
             (EngineSpec::Reference, World::Sim) => {
                 Some(Rc::new(ReferenceFactory::new(SimTransport, Arc::new(SimClock))))
@@ -57,6 +61,13 @@ impl EngineSpec {
                 Arc::new(rustls::time_provider::DefaultTimeProvider),
             ))),
             (EngineSpec::Process(..), World::Sim) => None,
+            (EngineSpec::Process(spec, identity, _), World::Real) if long => {
+                let spec = ProcessSpec {
+                    request_deadline: spec.request_deadline.max(LONG_CASE_LIMIT),
+                    ..spec.clone()
+                };
+                Some(Rc::new(ProcessFactory::new(spec, identity.clone(), Pool::default())))
+            }
             (EngineSpec::Process(spec, identity, pool), World::Real) => {
                 Some(Rc::new(ProcessFactory::new(spec.clone(), identity.clone(), pool.clone())))
             }
@@ -82,6 +93,8 @@ impl EngineSpec {
 /// How long one case may take: virtual time in the simulated world, real time on loopback.
 const SIM_CASE_LIMIT: Duration = Duration::from_secs(600);
 const REAL_CASE_LIMIT: Duration = Duration::from_secs(30);
+/// A case of the long lane waits out 30 s defaults, a few at once.
+const LONG_CASE_LIMIT: Duration = Duration::from_secs(90);
 
 /// One case to run in one world.
 #[derive(Debug, Clone, Copy)]
@@ -89,6 +102,13 @@ pub struct Job {
     pub case: Case,
     pub world: World,
     pub seed: u64,
+}
+
+impl Job {
+    /// True for a job of the long lane: a long wait, in real time.
+    pub fn is_long(&self) -> bool {
+        self.world == World::Real && self.case.worlds == Worlds::LongWait
+    }
 }
 
 /// The settings shared by every job of a run.
@@ -109,6 +129,8 @@ pub struct RunSettings {
     pub trace: bool,
     /// How many scenarios each generated case plays (drawn from the job's seed).
     pub generated: usize,
+    /// Leaves out the long lane (reported SKIP, with the reason).
+    pub quick: bool,
 }
 
 /// Runs every job, `settings.jobs` at a time, calling `progress` after each with its report.
@@ -118,22 +140,28 @@ pub fn run_all(
     settings: &RunSettings,
     progress: &(dyn Fn(&CaseReport) + Sync),
 ) -> Vec<CaseReport> {
+    let (long, quick): (Vec<usize>, Vec<usize>) =
+        (0..jobs.len()).partition(|&index| jobs[index].is_long() && !settings.quick);
     let next = AtomicUsize::new(0);
-    let threads = settings.jobs.clamp(1, jobs.len().max(1));
+    let threads = settings.jobs.clamp(1, quick.len().max(1));
     let mut reports: Vec<Option<CaseReport>> = vec![None; jobs.len()];
     let slots: Vec<std::sync::Mutex<Option<CaseReport>>> =
         jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let run_into_slot = |index: usize| {
+        let report = run_job(&jobs[index], settings);
+        progress(&report);
+        if let Ok(mut slot) = slots[index].lock() {
+            *slot = Some(report);
+        }
+    };
     std::thread::scope(|scope| {
+        for &index in &long {
+            scope.spawn(move || run_into_slot(index));
+        }
         for _ in 0..threads {
             scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = jobs.get(index) else { break };
-                    let report = run_job(job, settings);
-                    progress(&report);
-                    if let Ok(mut slot) = slots[index].lock() {
-                        *slot = Some(report);
-                    }
+                while let Some(&index) = quick.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    run_into_slot(index);
                 }
             });
         }
@@ -203,7 +231,10 @@ fn skip_reason(job: &Job, settings: &RunSettings) -> Option<(Status, String)> {
         }
         _ => {}
     }
-    if settings.engine.factory(job.world).is_none() {
+    if settings.quick && job.is_long() {
+        return Some((Status::Skip, "left out by --quick: it waits out a 30 s default in real time".into()));
+    }
+    if settings.engine.factory(job.world, false).is_none() {
         return Some((Status::Skip, format!("this engine does not run in the {} world", job.world.name())));
     }
     let features = settings.engine.features();
@@ -228,15 +259,19 @@ fn execute(job: &Job, settings: &RunSettings) -> (Status, Option<String>, Vec<St
     let trace = settings.trace.then(|| format!("{} [{}]", job.case.id, world.name()));
     let generation =
         Generation { seed: job.seed, scenarios: settings.generated, replay: replay_command(job, settings) };
+    let long = job.is_long();
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(move || {
-        let factory = move || engine.factory(world);
+        let factory = move || engine.factory(world, long);
         match world {
             World::Sim => world::try_run_sim(job.seed, SIM_CASE_LIMIT, move |_, peers| {
                 body(run, peers, factory(), certs, generation, SIM_CASE_LIMIT, trace)
             }),
-            World::Real => world::try_run_real(move |_, peers| {
-                body(run, peers, factory(), certs, generation, REAL_CASE_LIMIT, trace)
-            }),
+            World::Real => {
+                let limit = if long { LONG_CASE_LIMIT } else { REAL_CASE_LIMIT };
+                world::try_run_real(job.seed, move |_, peers| {
+                    body(run, peers, factory(), certs, generation, limit, trace)
+                })
+            }
         }
     }));
     let (result, mut transcript, diagnostics) = match outcome {

@@ -1,21 +1,27 @@
 //! The two worlds a case runs in: `real` (loopback sockets, real time) and `sim` (turmoil:
 //! named hosts, virtual time, a seeded schedule). A case body is written once, generic over the
 //! transport, and receives a [`Peers`] handle that starts the peers it needs in its world.
+//!
+//! Faults on a [`Link`] are the relays' of [`crate::faults`] in both worlds, except where
+//! turmoil has the fault itself: in the simulated world a hold, latency, UDP loss and a crash
+//! of the peers' host are turmoil's.
 
 use std::cell::RefCell;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use caspian_reference::transport::Transport;
 use caspian_reference::transport::os::OsTransport;
 use caspian_reference::transport::sim::SimTransport;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use caspian_conformance::contract::LocalFuture;
-use caspian_conformance::peers::PeerControl;
+use caspian_conformance::peers::{Fault, Link, PeerControl};
 
+use crate::faults::toxics::Toxics;
+use crate::faults::{LinkHandle, RelayTransport, crash, link_seed, local_peer, relay, udp};
 pub use crate::peers::PeerAddr;
 use crate::peers::{Peer, Step, TlsPeer, dial, serve_tcp, serve_udp_echo};
 
@@ -35,6 +41,10 @@ enum Command {
     UdpEcho(oneshot::Sender<u16>),
     ClosedPort(oneshot::Sender<u16>),
     Dial(PeerAddr, Vec<Step>, oneshot::Sender<Result<Vec<u8>, String>>),
+    /// A TCP peer behind a relay whose random choices come from the seed.
+    Link(Peer, u64, oneshot::Sender<LinkHandle>),
+    /// A UDP echo peer behind a relay, likewise.
+    UdpLink(u64, oneshot::Sender<LinkHandle>),
 }
 
 /// Starts peers in the world the case runs in. Peers live until the case ends.
@@ -44,6 +54,12 @@ pub struct Peers {
     simulated: bool,
     /// Simulated world only: the faults the step loop applies (see [`try_run_sim`]).
     faults: Rc<RefCell<Vec<Scheduled>>>,
+    /// The run's seed, from which each link draws its own.
+    seed: u64,
+    /// Every link started, in order: a [`Link`]'s ID is its index.
+    links: RefCell<Vec<LinkHandle>>,
+    /// Real world only: true while the peers' host is down (starting a peer waits).
+    down: Arc<watch::Sender<bool>>,
 }
 
 /// A change the simulated world applies at a virtual time.
@@ -67,6 +83,18 @@ struct Scheduled {
 }
 
 impl Peers {
+    fn new(
+        commands: mpsc::UnboundedSender<Command>,
+        host: &str,
+        simulated: bool,
+        faults: Rc<RefCell<Vec<Scheduled>>>,
+        seed: u64,
+    ) -> Self {
+        let (down, _) = watch::channel(false);
+        let (host, links, down) = (host.to_string(), RefCell::default(), Arc::new(down));
+        Self { commands, host, simulated, faults, seed, links, down }
+    }
+
     /// The host name the peers are reached at (`127.0.0.1`, or the simulated server's name).
     pub fn host(&self) -> &str {
         &self.host
@@ -103,7 +131,37 @@ impl Peers {
             turmoil::hold(CLIENT_HOST, BLACK_HOLE_HOST);
             return PeerAddr { host: BLACK_HOLE_HOST.into(), port: 9 };
         }
-        PeerAddr { host: "127.0.0.1".into(), port: real_black_hole().await }
+        let Some((port, stand_in)) = crash::full_backlog_listener(0).await else {
+            return PeerAddr { host: "127.0.0.1".into(), port: 0 };
+        };
+        // Keep the listener and its queued connections for the case.
+        tokio::spawn(async move {
+            let _keep = stand_in;
+            std::future::pending::<()>().await;
+        });
+        PeerAddr { host: "127.0.0.1".into(), port }
+    }
+
+    /// Starts a peer behind a relay: a TCP `peer`, or (`None`) a UDP echo.
+    async fn start_link(&self, peer: Option<Peer>) -> Link {
+        self.wait_until_up().await;
+        let id = self.links.borrow().len();
+        let seed = link_seed(self.seed, id);
+        let (reply, handle) = oneshot::channel();
+        let _ = self.commands.send(match peer {
+            Some(peer) => Command::Link(peer, seed, reply),
+            None => Command::UdpLink(seed, reply),
+        });
+        // A relay that could not start has port 0: the case fails with a clear connect error.
+        let handle = handle.await.unwrap_or_else(|_| LinkHandle::new(0, false));
+        let addr = PeerAddr { host: self.host.clone(), port: handle.port };
+        self.links.borrow_mut().push(handle);
+        Link { addr, id }
+    }
+
+    /// Waits while the real world's peers' host is down.
+    async fn wait_until_up(&self) {
+        let _ = self.down.subscribe().wait_for(|down| !down).await;
     }
 
     /// Connects to `addr` from the peers' host, runs `steps`, and returns every byte read.
@@ -120,16 +178,13 @@ impl Peers {
         }
     }
 
-    fn sim_only(&self, what: &str) -> Result<(), String> {
-        if self.simulated { Ok(()) } else { Err(format!("{what} needs the simulated world")) }
-    }
-
     /// Asks the step loop to apply `fault` at virtual time `at` (at once if it has passed).
     fn schedule(&self, at: Duration, fault: WorldFault) {
         self.faults.borrow_mut().push(Scheduled { at, fault });
     }
 
     async fn ask(&self, command: impl FnOnce(oneshot::Sender<u16>) -> Command) -> PeerAddr {
+        self.wait_until_up().await;
         let (reply, port) = oneshot::channel();
         // The supervisor lives as long as the world: a send or reply cannot fail while the case
         // runs, and a port of 0 would make the case fail with a clear connect error.
@@ -138,23 +193,53 @@ impl Peers {
     }
 }
 
+/// Where the peers and relays of a world listen: every interface, on an ephemeral port.
+fn any_port() -> SocketAddr {
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0)
+}
+
+/// Starts a TCP peer on the current runtime: its port.
+async fn start_tcp_peer<T: RelayTransport>(transport: &T, peer: Peer) -> Option<u16> {
+    let listener = transport.bind_listener(any_port()).await.ok()?;
+    let port = T::listener_addr(&listener).ok()?.port();
+    tokio::spawn(serve_tcp::<T>(listener, peer));
+    Some(port)
+}
+
+/// Starts a UDP echo peer on the current runtime: its port.
+async fn start_udp_echo<T: RelayTransport>(transport: &T) -> Option<u16> {
+    let socket = transport.bind_udp(any_port()).await.ok()?;
+    let port = T::udp_addr(&socket).ok()?.port();
+    tokio::spawn(serve_udp_echo::<T>(socket));
+    Some(port)
+}
+
 /// Serves the peer commands of one world, spawning each peer on the current runtime.
-async fn supervise<T: Transport>(transport: T, commands: &mut mpsc::UnboundedReceiver<Command>) {
-    let any = |port| SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
+async fn supervise<T: RelayTransport>(transport: T, commands: &mut mpsc::UnboundedReceiver<Command>) {
     while let Some(command) = commands.recv().await {
         match command {
             Command::Tcp(peer, reply) => {
-                if let Ok(listener) = transport.bind_listener(any(0)).await {
-                    let port = T::listener_addr(&listener).map(|a| a.port()).unwrap_or(0);
-                    tokio::spawn(serve_tcp::<T>(listener, peer));
+                if let Some(port) = start_tcp_peer(&transport, peer).await {
                     let _ = reply.send(port);
                 }
             }
             Command::UdpEcho(reply) => {
-                if let Ok(socket) = transport.bind_udp(any(0)).await {
-                    let port = T::udp_addr(&socket).map(|a| a.port()).unwrap_or(0);
-                    tokio::spawn(serve_udp_echo::<T>(socket));
+                if let Some(port) = start_udp_echo(&transport).await {
                     let _ = reply.send(port);
+                }
+            }
+            Command::Link(peer, seed, reply) => {
+                if let Some(port) = start_tcp_peer(&transport, peer).await
+                    && let Ok(link) = relay::start_tcp(&transport, any_port(), local_peer(port), seed).await
+                {
+                    let _ = reply.send(link);
+                }
+            }
+            Command::UdpLink(seed, reply) => {
+                if let Some(port) = start_udp_echo(&transport).await
+                    && let Ok(link) = udp::start_udp(&transport, any_port(), local_peer(port), seed).await
+                {
+                    let _ = reply.send(link);
                 }
             }
             Command::Dial(addr, steps, reply) => {
@@ -164,7 +249,7 @@ async fn supervise<T: Transport>(transport: T, commands: &mut mpsc::UnboundedRec
                 });
             }
             Command::ClosedPort(reply) => {
-                if let Ok(listener) = transport.bind_listener(any(0)).await {
+                if let Ok(listener) = transport.bind_listener(any_port()).await {
                     let port = T::listener_addr(&listener).map(|a| a.port()).unwrap_or(0);
                     drop(listener);
                     let _ = reply.send(port);
@@ -172,30 +257,6 @@ async fn supervise<T: Transport>(transport: T, commands: &mut mpsc::UnboundedRec
             }
         }
     }
-}
-
-/// A loopback port whose accept queue is full, so that the kernel drops new SYNs.
-async fn real_black_hole() -> u16 {
-    let Ok(socket) = tokio::net::TcpSocket::new_v4() else { return 0 };
-    if socket.bind(SocketAddr::from(([127, 0, 0, 1], 0))).is_err() {
-        return 0;
-    }
-    let Ok(listener) = socket.listen(0) else { return 0 };
-    let Ok(addr) = listener.local_addr() else { return 0 };
-    // Fill the queue, then keep the listener and its queued connections alive for the case.
-    let mut fillers = Vec::new();
-    for _ in 0..2 {
-        if let Ok(Ok(stream)) =
-            tokio::time::timeout(Duration::from_millis(200), tokio::net::TcpStream::connect(addr)).await
-        {
-            fillers.push(stream);
-        }
-    }
-    tokio::spawn(async move {
-        let _keep = (listener, fillers);
-        std::future::pending::<()>().await;
-    });
-    addr.port()
 }
 
 /// Runs a case body on loopback, with real time, and returns what it returns.
@@ -207,11 +268,11 @@ where
     F: FnOnce(OsTransport, Peers) -> Fut,
     Fut: Future,
 {
-    try_run_real(body).unwrap_or_else(|e| panic!("{e}"))
+    try_run_real(1, body).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Runs a case body on loopback, with real time.
-pub fn try_run_real<F, Fut>(body: F) -> Result<Fut::Output, String>
+/// Runs a case body on loopback, with real time; the links' random choices come from `seed`.
+pub fn try_run_real<F, Fut>(seed: u64, body: F) -> Result<Fut::Output, String>
 where
     F: FnOnce(OsTransport, Peers) -> Fut,
     Fut: Future,
@@ -223,7 +284,7 @@ where
     Ok(runtime.block_on(async {
         let (commands, receiver) = mpsc::unbounded_channel();
         tokio::spawn(async move { supervise(OsTransport, &mut { receiver }).await });
-        let peers = Peers { commands, host: "127.0.0.1".into(), simulated: false, faults: Rc::default() };
+        let peers = Peers::new(commands, "127.0.0.1", false, Rc::default(), seed);
         body(OsTransport, peers).await
     }))
 }
@@ -286,7 +347,7 @@ where
     let faults: Rc<RefCell<Vec<Scheduled>>> = Rc::default();
     let scheduled = faults.clone();
     sim.client(CLIENT_HOST, async move {
-        let peers = Peers { commands, host: SERVER_HOST.into(), simulated: true, faults: scheduled };
+        let peers = Peers::new(commands, SERVER_HOST, true, scheduled, seed);
         *slot.borrow_mut() = Some(body(SimTransport, peers).await);
         Ok(())
     });
@@ -330,39 +391,88 @@ impl PeerControl for Peers {
         self.simulated.then(turmoil::sim_elapsed).flatten()
     }
 
-    fn hold_link(&self, duration: Duration) -> Result<(), String> {
-        self.sim_only("hold_link")?;
-        turmoil::hold(CLIENT_HOST, SERVER_HOST);
-        tokio::spawn(async move {
-            tokio::time::sleep(duration).await;
-            turmoil::release(CLIENT_HOST, SERVER_HOST);
-        });
-        Ok(())
+    fn link(&self, peer: Peer) -> LocalFuture<'_, Link> {
+        Box::pin(self.start_link(Some(peer)))
     }
 
-    fn crash_peers(&self, after: Duration, restart_after: Option<Duration>) -> Result<(), String> {
-        self.sim_only("crash_peers")?;
-        let now = turmoil::sim_elapsed().unwrap_or_default();
-        self.schedule(now + after, WorldFault::Crash);
-        if let Some(restart) = restart_after {
-            self.schedule(now + after + restart, WorldFault::Restart);
+    fn udp_link(&self) -> LocalFuture<'_, Link> {
+        Box::pin(self.start_link(None))
+    }
+
+    fn fault(&self, link: &Link, fault: Fault, after: Duration) -> Result<(), String> {
+        let handle =
+            self.links.borrow().get(link.id).cloned().ok_or_else(|| format!("no link {}", link.id))?;
+        // Checks the fault now, so that the case learns of a mistake at once.
+        Toxics::default().apply(fault, handle.is_udp())?;
+        if self.simulated {
+            let at = turmoil::sim_elapsed().unwrap_or_default() + after;
+            match fault {
+                Fault::Hold | Fault::Heal => {
+                    return at_time(after, move || {
+                        if fault == Fault::Hold {
+                            turmoil::hold(CLIENT_HOST, SERVER_HOST);
+                        } else {
+                            turmoil::release(CLIENT_HOST, SERVER_HOST);
+                        }
+                        Ok(())
+                    });
+                }
+                Fault::Latency(max) => {
+                    self.schedule(at, WorldFault::MaxLatency(max));
+                    return Ok(());
+                }
+                Fault::Lose(rate) => {
+                    self.schedule(at, WorldFault::UdpLoss(rate));
+                    return Ok(());
+                }
+                _ => {}
+            }
         }
-        Ok(())
+        at_time(after, move || handle.apply(fault))
     }
 
-    fn set_max_latency(&self, max: Duration) -> Result<(), String> {
-        self.sim_only("set_max_latency")?;
-        self.schedule(Duration::ZERO, WorldFault::MaxLatency(max));
-        Ok(())
-    }
-
-    fn set_udp_loss(&self, rate: f64) -> Result<(), String> {
-        self.sim_only("set_udp_loss")?;
-        if !(0.0..=1.0).contains(&rate) {
-            return Err(format!("a loss rate is between 0 and 1, got {rate}"));
-        }
-        self.schedule(Duration::ZERO, WorldFault::UdpLoss(rate));
-        Ok(())
+    fn crash_peers(
+        &self,
+        after: Duration,
+        restart_after: Option<Duration>,
+    ) -> LocalFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            if self.simulated {
+                let now = turmoil::sim_elapsed().unwrap_or_default();
+                self.schedule(now + after, WorldFault::Crash);
+                if let Some(restart) = restart_after {
+                    self.schedule(now + after + restart, WorldFault::Restart);
+                }
+                return Ok(());
+            }
+            let links = self.links.borrow().clone();
+            let down = self.down.clone();
+            let crashed = async move {
+                tokio::time::sleep(after).await;
+                down.send_replace(true);
+                (crash::crash(&links).await, links, down)
+            };
+            let restarted = move |(stand_ins, links, down): (
+                Vec<crash::StandIn>,
+                Vec<LinkHandle>,
+                Arc<watch::Sender<bool>>,
+            )| async move {
+                let Some(restart) = restart_after else {
+                    let _keep = stand_ins;
+                    return std::future::pending::<()>().await;
+                };
+                tokio::time::sleep(restart).await;
+                crash::restart(stand_ins, &links);
+                down.send_replace(false);
+            };
+            // A crash due at once is in place when this returns.
+            if after.is_zero() {
+                tokio::spawn(restarted(crashed.await));
+            } else {
+                tokio::spawn(async move { restarted(crashed.await).await });
+            }
+            Ok(())
+        })
     }
 
     fn tcp(&self, peer: Peer) -> LocalFuture<'_, PeerAddr> {
@@ -384,4 +494,19 @@ impl PeerControl for Peers {
     fn dial(&self, addr: PeerAddr, steps: Vec<Step>) -> LocalFuture<'static, Result<Vec<u8>, String>> {
         Box::pin(Peers::dial(self, addr, steps))
     }
+}
+
+/// Runs `apply` now (its error is the caller's), or `after` from now on the current runtime.
+fn at_time(
+    after: Duration,
+    apply: impl FnOnce() -> Result<(), String> + Send + 'static,
+) -> Result<(), String> {
+    if after.is_zero() {
+        return apply();
+    }
+    tokio::spawn(async move {
+        tokio::time::sleep(after).await;
+        let _ = apply();
+    });
+    Ok(())
 }

@@ -23,6 +23,7 @@ fn the_reference_passes_every_case_in_both_worlds() {
         trace: false,
         keep_passing_transcripts: true,
         generated: DEFAULT_GENERATED,
+        quick: false,
     };
     let worlds = match std::env::var("CASPIAN_CATALOG_WORLDS").as_deref() {
         Ok("sim") => vec![World::Sim],

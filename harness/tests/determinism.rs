@@ -22,6 +22,7 @@ fn transcript(id: &str, seed: u64) -> String {
         trace: false,
         keep_passing_transcripts: true,
         generated: DEFAULT_GENERATED,
+        quick: false,
     };
     let report = run_job(&Job { case: case(id), world: World::Sim, seed }, &settings);
     assert_eq!(report.status, Status::Pass, "{id} with seed {seed}: {:?}", report.message);

@@ -104,6 +104,7 @@ fn run_case(case: Case, plant: Option<Plant>, seed: u64, scenarios: usize) -> Re
         expectations_file: None,
         trace: false,
         generated: scenarios,
+        quick: false,
     };
     let replay = replay_command(&Job { case, world: World::Sim, seed }, &settings);
     run_sim(seed, move |_, peers| async move {

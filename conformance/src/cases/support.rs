@@ -1,8 +1,11 @@
 //! What case bodies of several families share: connecting with the ok wait, scripted peers,
 //! reading to the end, byte patterns, properties of a fresh socket, listening engines and
-//! dialing peers, UDP requests.
+//! dialing peers, UDP requests, running two steps at once.
 
+use std::future::{Future, poll_fn};
 use std::net::IpAddr;
+use std::pin::pin;
+use std::task::Poll;
 
 use crate::contract::{CallOpts, Handle, Property, Request, Value, Wait};
 use crate::peers::{Peer, PeerAddr, Step};
@@ -188,3 +191,39 @@ pub async fn datagram(engine: &mut Script, request: Request) -> Result<(Vec<u8>,
 
 /// Call options with `timeout: nil`: wait forever.
 pub const FOREVER: CallOpts = CallOpts { timeout: Some(Wait::Forever), max_length: None };
+
+/// Runs `first` and `second` concurrently; returns early (without `second`'s outcome) when
+/// `first` fails, else both outcomes once both are done.
+pub async fn join_unless_failed<T, U>(
+    first: impl Future<Output = Result<T, Failure>>,
+    second: impl Future<Output = U>,
+) -> Result<(T, U), Failure> {
+    let mut first = pin!(first);
+    let mut second = pin!(second);
+    let mut first_done = None;
+    let mut second_done = None;
+    poll_fn(|cx| {
+        if first_done.is_none()
+            && let Poll::Ready(outcome) = first.as_mut().poll(cx)
+        {
+            match outcome {
+                Ok(value) => first_done = Some(value),
+                Err(failure) => return Poll::Ready(Err(failure)),
+            }
+        }
+        if second_done.is_none()
+            && let Poll::Ready(outcome) = second.as_mut().poll(cx)
+        {
+            second_done = Some(outcome);
+        }
+        match (first_done.take(), second_done.take()) {
+            (Some(a), Some(b)) => Poll::Ready(Ok((a, b))),
+            (a, b) => {
+                first_done = a;
+                second_done = b;
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}

@@ -160,9 +160,13 @@ struct RunArgs {
     /// search.
     #[arg(long, default_value_t = DEFAULT_GENERATED, value_parser = parse_generated)]
     generated: usize,
-    /// Cases run at once (default: the number of cores).
+    /// Cases run at once (default: the number of cores). The real world's long waits run
+    /// beside them, in a lane of their own.
     #[arg(long)]
     jobs: Option<usize>,
+    /// Leaves out the cases that wait out a 30 s default in real time (reported SKIP).
+    #[arg(long)]
+    quick: bool,
     /// Writes the report as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -278,6 +282,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
         generated: args.generated,
         certs: certs.to_path_buf(),
         jobs: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        quick: args.quick,
     };
     let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(jobs.len() as u64) };
     bar.set_style(
@@ -401,6 +406,7 @@ fn explain(id: &str) -> Result<ExitCode, String> {
     outln!("  needs: {:?}", case.needs);
     match case.worlds {
         Worlds::Both => outln!("  worlds: sim and real"),
+        Worlds::LongWait => outln!("  worlds: sim and real (real: the long lane, left out by --quick)"),
         Worlds::SimOnly(reason) => outln!("  worlds: sim only ({reason})"),
         Worlds::RealOnly(reason) => outln!("  worlds: real only ({reason})"),
     }

@@ -463,6 +463,7 @@ local function bind_error(err, host, port)
   local target = addr.target(host, port)
   if e:find("in use", 1, true) then raise("AddressInUse", "address in use: " .. target) end
   if e:find("permission", 1, true) then raise("PermissionDenied", "the system refused to bind " .. target .. ": " .. err) end
+  -- D17: an address that is not the machine's is a bad argument.
   if e:find("assign", 1, true) or e:find("not available", 1, true) then
     -- D17: an address that is not the machine's is the script's bad argument.
     raise("ArgumentError", "argument host: cannot bind " .. target .. ", not an address of this machine: " .. err)

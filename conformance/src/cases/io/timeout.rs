@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::body;
-use crate::cases::support::{FOREVER, connected, recv_opts, script, send};
+use crate::cases::support::{FOREVER, connected, join_unless_failed, recv_opts, script, send};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -19,25 +19,33 @@ pub const DEFAULT_30S: Case = Case {
     clauses: &["IO-TIMEOUT-DEFAULT"],
     level: Must,
     needs: TCP,
-    worlds: SimOnly("waits out the 30 s default, which costs nothing in virtual time only"),
+    worlds: LongWait,
     description: "with the default timeout recv_line waits through 25 s of silence but raises Timeout in a 35 s one; recv_line(timeout: nil) then gets the line",
     run: body!(async |ctx| {
-        let steps = vec![
-            Step::Pause(Duration::from_secs(25)),
-            send(b"early\n"),
-            Step::Pause(Duration::from_secs(35)),
-            send(b"late\n"),
-        ];
-        let peer = ctx.peers.tcp(script(steps)).await;
-        let mut engine = ctx.engine_for_peers().await?;
-        let sock = engine.tcp(&peer.host, peer.port).await?;
-        // 25 s of silence is within the default.
-        expect_bytes("recv_line after 25 s", engine.recv_line(sock).await?, b"early\n")?;
-        // 35 s is not.
-        let raised = engine.raises(Request::recv_line(sock, CallOpts::default()), "Timeout").await?;
-        expect_names(&raised, &peer.host, peer.port)?;
-        engine.expect_bytes("recv_line(timeout: nil)", Request::recv_line(sock, FOREVER), b"late\n").await?;
-        engine.close(sock).await
+        // Two sessions at once, so that the real world waits 35 s, not 60.
+        let within = async {
+            let peer =
+                ctx.peers.tcp(script(vec![Step::Pause(Duration::from_secs(25)), send(b"early\n")])).await;
+            let mut engine = ctx.engine_for_peers().await?;
+            let sock = engine.tcp(&peer.host, peer.port).await?;
+            // 25 s of silence is within the default.
+            expect_bytes("recv_line after 25 s", engine.recv_line(sock).await?, b"early\n")?;
+            engine.close(sock).await
+        };
+        let past = async {
+            let peer =
+                ctx.peers.tcp(script(vec![Step::Pause(Duration::from_secs(35)), send(b"late\n")])).await;
+            let mut engine = ctx.engine_for_peers().await?;
+            let sock = engine.tcp(&peer.host, peer.port).await?;
+            // 35 s is not.
+            let raised = engine.raises(Request::recv_line(sock, CallOpts::default()), "Timeout").await?;
+            expect_names(&raised, &peer.host, peer.port)?;
+            engine
+                .expect_bytes("recv_line(timeout: nil)", Request::recv_line(sock, FOREVER), b"late\n")
+                .await?;
+            engine.close(sock).await
+        };
+        join_unless_failed(within, past).await?.1
     }),
 };
 
@@ -46,31 +54,42 @@ pub const NIL_WAITS_FOREVER: Case = Case {
     clauses: &["IO-TIMEOUT-DEFAULT", "TCP-OPEN-NEW", "TCP-PROP-TIMEOUT"],
     level: Must,
     needs: TCP,
-    worlds: SimOnly("waits 3 × 35 s, which costs little in virtual time only"),
+    worlds: LongWait,
     description: "a line sent after 35 s (past the 30 s default) is received by recv_line(timeout: nil), and by a bare recv_line on a socket whose .timeout is nil (set, or from .new)",
     run: body!(async |ctx| {
         let peer = ctx.peers.tcp(script(vec![Step::Pause(Duration::from_secs(35)), send(b"late\n")])).await;
-        let mut engine = ctx.engine_for_peers().await?;
-
-        // Per call.
-        let sock = engine.tcp(&peer.host, peer.port).await?;
-        engine.expect_bytes("recv_line(timeout: nil)", Request::recv_line(sock, FOREVER), b"late\n").await?;
-        engine.close(sock).await?;
-
-        // .timeout = nil.
-        let sock = engine.tcp(&peer.host, peer.port).await?;
-        engine.nil(Request::SetTimeout { handle: sock, timeout: None }).await?;
-        expect_bytes("recv_line on a socket with .timeout nil", engine.recv_line(sock).await?, b"late\n")?;
-        engine.close(sock).await?;
-
-        // .new(timeout: nil).
-        let sock = engine.handle(Request::tcp_new(&peer.host, peer.port, Wait::Forever)).await?;
-        expect_bytes(
-            "recv_line on a socket from .new(timeout: nil)",
-            engine.recv_line(sock).await?,
-            b"late\n",
-        )?;
-        engine.close(sock).await
+        // Three sessions at once, so that the real world waits 35 s, not 105.
+        let per_call = async {
+            let mut engine = ctx.engine_for_peers().await?;
+            let sock = engine.tcp(&peer.host, peer.port).await?;
+            engine
+                .expect_bytes("recv_line(timeout: nil)", Request::recv_line(sock, FOREVER), b"late\n")
+                .await?;
+            engine.close(sock).await
+        };
+        let set_nil = async {
+            let mut engine = ctx.engine_for_peers().await?;
+            let sock = engine.tcp(&peer.host, peer.port).await?;
+            engine.nil(Request::SetTimeout { handle: sock, timeout: None }).await?;
+            expect_bytes(
+                "recv_line on a socket with .timeout nil",
+                engine.recv_line(sock).await?,
+                b"late\n",
+            )?;
+            engine.close(sock).await
+        };
+        let new_nil = async {
+            let mut engine = ctx.engine_for_peers().await?;
+            let sock = engine.handle(Request::tcp_new(&peer.host, peer.port, Wait::Forever)).await?;
+            expect_bytes(
+                "recv_line on a socket from .new(timeout: nil)",
+                engine.recv_line(sock).await?,
+                b"late\n",
+            )?;
+            engine.close(sock).await
+        };
+        let (_, rest) = join_unless_failed(per_call, join_unless_failed(set_nil, new_nil)).await?;
+        rest?.1
     }),
 };
 

@@ -1,18 +1,15 @@
 //! IO-ACCEPT-TIMEOUT: how long accept waits.
 
-use std::future::{Future, poll_fn};
-use std::pin::pin;
-use std::task::Poll;
 use std::time::Duration;
 
 use crate::body;
-use crate::cases::support::{dial_addr, dialed, listening};
+use crate::cases::support::{dial_addr, dialed, join_unless_failed, listening};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Request};
 use crate::peers::{Peer, Step};
-use crate::script::{Failure, expect_bytes, expect_mentions};
+use crate::script::{expect_bytes, expect_mentions};
 use crate::waits::Waits;
 
 use super::LISTEN;
@@ -88,39 +85,3 @@ pub const NEGATIVE_TIMEOUT: Case = Case {
         engine.close(listener).await
     }),
 };
-
-/// Runs `first` and `second` concurrently; returns early (without `second`'s outcome) when
-/// `first` fails, else both outcomes once both are done.
-async fn join_unless_failed<T, U>(
-    first: impl Future<Output = Result<T, Failure>>,
-    second: impl Future<Output = U>,
-) -> Result<(T, U), Failure> {
-    let mut first = pin!(first);
-    let mut second = pin!(second);
-    let mut first_done = None;
-    let mut second_done = None;
-    poll_fn(|cx| {
-        if first_done.is_none()
-            && let Poll::Ready(outcome) = first.as_mut().poll(cx)
-        {
-            match outcome {
-                Ok(value) => first_done = Some(value),
-                Err(failure) => return Poll::Ready(Err(failure)),
-            }
-        }
-        if second_done.is_none()
-            && let Poll::Ready(outcome) = second.as_mut().poll(cx)
-        {
-            second_done = Some(outcome);
-        }
-        match (first_done.take(), second_done.take()) {
-            (Some(a), Some(b)) => Poll::Ready(Ok((a, b))),
-            (a, b) => {
-                first_done = a;
-                second_done = b;
-                Poll::Pending
-            }
-        }
-    })
-    .await
-}

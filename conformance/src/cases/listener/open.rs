@@ -18,8 +18,8 @@ pub const ADDRESS_NOT_LOCAL: Case = Case {
     worlds: Both,
     description: "tcp_listen on 192.0.2.1, an address that is not the machine's, raises ArgumentError naming it (D17)",
     run: body!(async |ctx| {
-        // TEST-NET-1 (RFC 5737): never an address of this machine nor of a simulated host, and a
-        // bind to it fails at once, without a packet.
+        // A documentation address (RFC 5737) that no host of either world has: binding it fails
+        // with EADDRNOTAVAIL, and no packet leaves the machine.
         let foreign = "192.0.2.1";
         let mut engine = ctx.engine(None, Some("")).await?;
         let raised = engine.raises(Request::tcp_listen(foreign, 0), "ArgumentError").await?;

@@ -140,7 +140,7 @@ pub const CONNECT_TIMEOUT_DEFAULT: Case = Case {
     clauses: &["TCP-OPEN-TIMEOUT", "IO-TIMEOUT-DEFAULT"],
     level: Must,
     needs: TCP,
-    worlds: SimOnly("waits out the 30 s default, which costs nothing in virtual time only"),
+    worlds: LongWait,
     description: "%net.tcp to a host that never answers raises Timeout naming host:port (the 30 s default bounds the connect)",
     run: body!(async |ctx| {
         let hole = ctx.peers.black_hole().await;
