@@ -7,14 +7,11 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use caspian_conformance::catalog::{Case, catalog};
-use caspian_conformance::contract::{
-    CallOpts, Engine, EngineFactory, Feature, Handle, LocalFuture, Reply, Request, Session, StartError,
-    Value, Wait,
-};
+use caspian_conformance::contract::{CallOpts, Engine, Handle, LocalFuture, Reply, Request, Value, Wait};
 use caspian_conformance::script::{CaseResult, Ctx};
+use caspian_harness::engines::planted::Planted;
 use caspian_harness::engines::reference::ReferenceFactory;
 use caspian_harness::world::{run_real, run_sim};
-use caspian_reference::transport::Transport;
 use caspian_reference::transport::os::OsTransport;
 use caspian_reference::transport::sim::{SimClock, SimTransport};
 
@@ -31,32 +28,9 @@ enum Breakage {
     PerReadLineTimeout,
 }
 
-/// The reference, broken (or not).
-struct BrokenFactory<T: Transport> {
-    reference: ReferenceFactory<T>,
-    breakage: Option<Breakage>,
-}
-
-impl<T: Transport> EngineFactory for BrokenFactory<T> {
-    fn name(&self) -> String {
-        format!("{} broken by {:?}", self.reference.name(), self.breakage)
-    }
-
-    fn features(&self) -> Vec<Feature> {
-        self.reference.features()
-    }
-
-    fn start(&self, session: Session) -> LocalFuture<'_, Result<Box<dyn Engine>, StartError>> {
-        Box::pin(async move {
-            let inner = self.reference.start(session).await?;
-            Ok(match self.breakage {
-                None => inner,
-                Some(breakage) => {
-                    Box::new(Broken { inner, breakage, accepted: Vec::new() }) as Box<dyn Engine>
-                }
-            })
-        })
-    }
+/// The reference's engine, broken by `breakage`.
+fn broken(inner: Box<dyn Engine>, breakage: Breakage) -> Box<dyn Engine> {
+    Box::new(Broken { inner, breakage, accepted: Vec::new() })
 }
 
 /// An engine that delegates to the reference except where it is broken.
@@ -124,7 +98,8 @@ fn in_sim(breakage: Option<Breakage>, id: &str) -> CaseResult {
     let run = case(id).run.run;
     run_sim(1, move |_, peers| async move {
         let reference = ReferenceFactory::new(SimTransport, Arc::new(SimClock));
-        run(Ctx::new(Rc::new(peers), Rc::new(BrokenFactory { reference, breakage }), PathBuf::new())).await
+        run(Ctx::new(Rc::new(peers), Rc::new(Planted::new(reference, breakage, broken)), PathBuf::new()))
+            .await
     })
 }
 
@@ -134,7 +109,8 @@ fn in_real(breakage: Option<Breakage>, id: &str) -> CaseResult {
     run_real(move |_, peers| async move {
         let clock = Arc::new(rustls::time_provider::DefaultTimeProvider);
         let reference = ReferenceFactory::new(OsTransport, clock);
-        run(Ctx::new(Rc::new(peers), Rc::new(BrokenFactory { reference, breakage }), PathBuf::new())).await
+        run(Ctx::new(Rc::new(peers), Rc::new(Planted::new(reference, breakage, broken)), PathBuf::new()))
+            .await
     })
 }
 

@@ -8,11 +8,10 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use caspian_conformance::catalog::{Case, catalog};
-use caspian_conformance::contract::{
-    CallOpts, Engine, EngineFactory, Feature, LocalFuture, Reply, Request, Session, StartError, Value, Wait,
-};
+use caspian_conformance::contract::{CallOpts, Engine, LocalFuture, Reply, Request, Value, Wait};
 use caspian_conformance::peers::PeerControl;
 use caspian_conformance::script::{Ctx, DEFAULT_GENERATED, Generation};
+use caspian_harness::engines::planted::Planted;
 use caspian_harness::engines::reference::ReferenceFactory;
 use caspian_harness::runner::{EngineSpec, Job, RunSettings, World, replay_command};
 use caspian_harness::world::run_sim;
@@ -27,38 +26,18 @@ enum Plant {
     StripsCarriageReturn,
 }
 
-struct PlantedFactory {
-    reference: ReferenceFactory<SimTransport>,
-    plant: Option<Plant>,
-}
-
-impl EngineFactory for PlantedFactory {
-    fn name(&self) -> String {
-        format!("the reference with {:?}", self.plant)
-    }
-
-    fn features(&self) -> Vec<Feature> {
-        self.reference.features()
-    }
-
-    fn start(&self, session: Session) -> LocalFuture<'_, Result<Box<dyn Engine>, StartError>> {
-        Box::pin(async move {
-            let engine = self.reference.start(session).await?;
-            Ok(match self.plant {
-                None => engine,
-                Some(plant) => Box::new(Planted { inner: engine, plant }) as Box<dyn Engine>,
-            })
-        })
-    }
+/// The reference's engine with `plant`.
+fn planted(inner: Box<dyn Engine>, plant: Plant) -> Box<dyn Engine> {
+    Box::new(PlantedEngine { inner, plant })
 }
 
 /// An engine that delegates to `inner`, then commits its planted bug.
-struct Planted {
+struct PlantedEngine {
     inner: Box<dyn Engine>,
     plant: Plant,
 }
 
-impl Engine for Planted {
+impl Engine for PlantedEngine {
     fn call(&mut self, request: Request) -> LocalFuture<'_, Reply> {
         Box::pin(async move {
             let line_of = match request {
@@ -110,7 +89,7 @@ fn run_case(case: Case, plant: Option<Plant>, seed: u64, scenarios: usize) -> Re
     run_sim(seed, move |_, peers| async move {
         let peers: Rc<dyn PeerControl> = Rc::new(peers);
         let reference = ReferenceFactory::new(SimTransport, Arc::new(SimClock));
-        let factory = Rc::new(PlantedFactory { reference, plant });
+        let factory = Rc::new(Planted::new(reference, plant, planted));
         let ctx =
             Ctx::new(peers, factory, PathBuf::new()).with_generation(Generation { seed, scenarios, replay });
         (case.run.run)(ctx).await.map_err(|failure| failure.message)

@@ -82,11 +82,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use caspian_conformance::contract::{
-    CallOpts, Engine, EngineFactory, Feature, Handle, LocalFuture, Property, Reply, Request, Session,
-    StartError, TlsArgs, Value, class_is_a,
+    CallOpts, Engine, Handle, LocalFuture, Property, Reply, Request, TlsArgs, Value, class_is_a,
 };
 use caspian_conformance::peers::{Peer, PeerAddr, PeerControl};
 use caspian_conformance::script::{Ctx, Script, show};
+use caspian_harness::engines::planted::Planted;
 use caspian_harness::engines::reference::ReferenceFactory;
 use caspian_harness::world::{SERVER_HOST, run_sim};
 use caspian_reference::transport::sim::{SimClock, SimTransport};
@@ -757,42 +757,18 @@ enum Plant {
     StripsNewline,
 }
 
-/// The reference, or the reference with a planted bug.
-struct SubjectFactory {
-    reference: ReferenceFactory<SimTransport>,
-    plant: Option<Plant>,
-}
-
-impl EngineFactory for SubjectFactory {
-    fn name(&self) -> String {
-        match self.plant {
-            None => self.reference.name(),
-            Some(plant) => format!("{} with {plant:?}", self.reference.name()),
-        }
-    }
-
-    fn features(&self) -> Vec<Feature> {
-        self.reference.features()
-    }
-
-    fn start(&self, session: Session) -> LocalFuture<'_, Result<Box<dyn Engine>, StartError>> {
-        Box::pin(async move {
-            let engine = self.reference.start(session).await?;
-            Ok(match self.plant {
-                None => engine,
-                Some(plant) => Box::new(Planted { inner: engine, plant }) as Box<dyn Engine>,
-            })
-        })
-    }
+/// The reference's engine with `plant`.
+fn planted(inner: Box<dyn Engine>, plant: Plant) -> Box<dyn Engine> {
+    Box::new(PlantedEngine { inner, plant })
 }
 
 /// An engine that delegates to `inner` and then spoils some replies.
-struct Planted {
+struct PlantedEngine {
     inner: Box<dyn Engine>,
     plant: Plant,
 }
 
-impl Engine for Planted {
+impl Engine for PlantedEngine {
     fn call(&mut self, request: Request) -> LocalFuture<'_, Reply> {
         Box::pin(async move {
             let is_recv_line = matches!(request, Request::RecvLine { .. });
@@ -823,7 +799,7 @@ fn run_case(plant: Option<Plant>, input: &Input) -> Result<(), String> {
         let udp_echo = peers.udp_echo().await;
         let server_ip = turmoil::lookup(SERVER_HOST).to_string();
         let reference = ReferenceFactory::new(SimTransport, Arc::new(SimClock));
-        let factory = Rc::new(SubjectFactory { reference, plant });
+        let factory = Rc::new(Planted::new(reference, plant, planted));
         let ctx = Ctx::new(peers, factory, PathBuf::new());
         let script = ctx
             .engine(Some(&echo.host), Some(""))

@@ -2,5 +2,6 @@
 
 pub mod driver;
 pub mod lines;
+pub mod planted;
 pub mod process;
 pub mod reference;
