@@ -160,8 +160,9 @@ struct RunArgs {
     /// search.
     #[arg(long, default_value_t = DEFAULT_GENERATED, value_parser = parse_generated)]
     generated: usize,
-    /// Cases run at once (default: the number of cores). The real world's long waits run
-    /// beside them, in a lane of their own.
+    /// Cases run at once (default: twice the number of cores, since most of a case is waiting on
+    /// the network or a timer). The real world's long waits run beside them, in a lane of their
+    /// own.
     #[arg(long)]
     jobs: Option<usize>,
     /// Leaves out the cases that wait out a 30 s default in real time (reported SKIP).
@@ -281,7 +282,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
         trace: args.trace,
         generated: args.generated,
         certs: certs.to_path_buf(),
-        jobs: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        jobs: args.jobs.unwrap_or_else(|| 2 * std::thread::available_parallelism().map_or(2, |n| n.get())),
         quick: args.quick,
     };
     let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(jobs.len() as u64) };
