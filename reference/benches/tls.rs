@@ -1,5 +1,5 @@
 //! TLS bulk throughput: the reference's blocking ssl socket against raw tokio-rustls, side by
-//! side in one run, on loopback, printed as a ratio (target: at least 0.9x the baseline).
+//! side in one run, on loopback, printed as a ratio (target: at least 0.95x the baseline).
 //!
 //! Both clients send the same 16 MiB in 64 KiB blocks to the same kind of server (tokio-rustls,
 //! on its own thread), which reads to the end and answers one byte; the time runs from the first
@@ -77,7 +77,7 @@ fn reference_run(net: &Net, port: u16, options: &TlsOptions, block: &[u8]) -> Du
         sock.send_all(block).expect("send_all");
     }
     sock.shutdown(":send").expect("shutdown");
-    assert_eq!(sock.recv_exact(1, CallOpts::default()).expect("ack"), b"k");
+    assert_eq!(sock.recv_exact(1, CallOpts::default()).expect("ack"), &b"k"[..]);
     let elapsed = start.elapsed();
     sock.close();
     elapsed
@@ -123,7 +123,7 @@ fn main() {
     let identity = identity();
     let port = start_server(&identity);
     let block = vec![0x5a_u8; BLOCK];
-    let net = Net::new(Permissions::allow_all()).expect("net");
+    let net = Net::new(Permissions::allow_all());
     let options = TlsOptions { ca_bundle: Some(identity.ca_file.clone()), ..TlsOptions::default() };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let (mut reference, mut baseline) = (Vec::new(), Vec::new());
@@ -135,7 +135,7 @@ fn main() {
     let rate = |d: Duration| mib / d.as_secs_f64();
     let (reference, baseline) = (rate(median(reference)), rate(median(baseline)));
     println!(
-        "tls bulk 64KiB  reference {reference:7.1} MiB/s  baseline {baseline:7.1} MiB/s  ratio {:.2}x (target >= 0.9x)",
+        "tls bulk 64KiB  reference {reference:7.1} MiB/s  baseline {baseline:7.1} MiB/s  ratio {:.2}x (target >= 0.95x)",
         reference / baseline
     );
     let _ = std::fs::remove_file(&identity.ca_file);
