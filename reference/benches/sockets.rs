@@ -28,22 +28,18 @@
 //!
 //! Run: `cargo bench -p caspian-reference --bench sockets`
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener as StdListener, TcpStream as StdStream};
 use std::sync::mpsc::{self, Sender};
-use std::thread;
 use std::time::{Duration, Instant};
 
-use caspian_reference::blocking::{Net, TcpSocket};
-use caspian_reference::permissions::Permissions;
 use caspian_reference::{CallOpts, ErrorClass};
+use common::{
+    BLOCK, BLOCKS, RUNS, Workload, alternate, bulk_baseline, bulk_reference, reference_client,
+    reference_server, row, std_client, std_server,
+};
 use criterion::{Criterion, SamplingMode, Throughput};
-
-/// Loopback only: no bench socket ever names another address.
-const HOST: &str = "127.0.0.1";
-
-const BLOCK: usize = 64 * 1024;
-const BLOCKS: u64 = 256;
 
 const LINE_LEN: usize = 64;
 const LINES: u64 = 1_000_000;
@@ -52,8 +48,6 @@ const CHUNK_LINES: u64 = 1_000;
 
 const MESSAGE: usize = 16;
 
-/// Runs per side in the ratio table.
-const RUNS: usize = 5;
 /// 16 MiB workloads per timed bulk run in the ratio table (one alone takes only a few ms).
 const BULK_REPS: u64 = 4;
 /// Untimed 16 MiB workloads per side before the timed bulk runs.
@@ -61,112 +55,8 @@ const BULK_WARM_UP: u64 = 16;
 /// Round trips per timed echo run in the ratio table.
 const ECHO_TRIPS: u64 = 10_000;
 
-/// A workload ready to run: `run(reps)` performs it `reps` times and returns the time taken.
-/// Dropping it closes the client and lets the server thread end.
-type Workload = Box<dyn FnMut(u64) -> Duration>;
-
 // ---------------------------------------------------------------------------------------------
-// Connections
-
-/// A reference server on its own thread (its own `Net`): accepts one connection and hands it to
-/// `serve`. Returns the port.
-fn reference_server(serve: impl FnOnce(TcpSocket) + Send + 'static) -> u16 {
-    let (port_tx, port_rx) = mpsc::channel();
-    thread::spawn(move || {
-        let net = Net::new(Permissions::allow_all());
-        let listener = net.tcp_listen(HOST, 0).expect("server: tcp_listen on 127.0.0.1");
-        port_tx.send(listener.local_port()).expect("server: report the port");
-        let sock = listener.accept(CallOpts::default()).expect("server: accept");
-        serve(sock);
-    });
-    port_rx.recv().expect("server thread died before listening")
-}
-
-/// A `std::net` server on its own thread, TCP_NODELAY set: accepts one connection and hands it
-/// to `serve`. Returns the port.
-fn std_server(serve: impl FnOnce(StdStream) + Send + 'static) -> u16 {
-    let listener = StdListener::bind((HOST, 0)).expect("server: bind 127.0.0.1");
-    let port = listener.local_addr().expect("server: local address").port();
-    thread::spawn(move || {
-        let (stream, _) = listener.accept().expect("server: accept");
-        stream.set_nodelay(true).expect("server: TCP_NODELAY");
-        serve(stream);
-    });
-    port
-}
-
-fn reference_client(port: u16) -> TcpSocket {
-    Net::new(Permissions::allow_all()).tcp(HOST, i64::from(port)).expect("client: tcp connect to 127.0.0.1")
-}
-
-fn std_client(port: u16) -> StdStream {
-    let stream = StdStream::connect((HOST, port)).expect("client: connect to 127.0.0.1");
-    stream.set_nodelay(true).expect("client: TCP_NODELAY");
-    stream
-}
-
-/// True when a reference error means the peer has gone away (the end of a server's loop).
-fn peer_gone(class: ErrorClass) -> bool {
-    matches!(class, ErrorClass::EndOfStream | ErrorClass::ConnectionReset | ErrorClass::Closed)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Workload 1: bulk, one direction
-
-fn bulk_reference() -> Workload {
-    // The server receives `blocks` blocks for each request on `start`, then says so on `done`.
-    let (start, start_rx) = mpsc::channel::<u64>();
-    let (done_tx, done) = mpsc::channel::<()>();
-    let port = reference_server(move |mut sock| {
-        for blocks in start_rx {
-            for _ in 0..blocks {
-                let block = sock.recv_exact(BLOCK as i64, CallOpts::default()).expect("server: recv_exact");
-                assert_eq!(block.len(), BLOCK, "server: recv_exact returned a short block");
-            }
-            done_tx.send(()).expect("server: report the blocks received");
-        }
-    });
-    let mut client = reference_client(port);
-    let block = vec![0xa5_u8; BLOCK];
-    Box::new(move |reps| {
-        let begin = Instant::now();
-        start.send(reps * BLOCKS).expect("bulk server thread is gone");
-        for _ in 0..reps * BLOCKS {
-            client.send_all(&block).expect("client: send_all");
-        }
-        done.recv().expect("bulk server thread died while receiving");
-        begin.elapsed()
-    })
-}
-
-fn bulk_baseline() -> Workload {
-    // The server receives `blocks` blocks for each request on `start`, then says so on `done`.
-    let (start, start_rx) = mpsc::channel::<u64>();
-    let (done_tx, done) = mpsc::channel::<()>();
-    let port = std_server(move |mut stream| {
-        let mut buf = vec![0_u8; BLOCK];
-        for blocks in start_rx {
-            for _ in 0..blocks {
-                stream.read_exact(&mut buf).expect("server: read_exact");
-            }
-            done_tx.send(()).expect("server: report the blocks received");
-        }
-    });
-    let mut client = std_client(port);
-    let block = vec![0xa5_u8; BLOCK];
-    Box::new(move |reps| {
-        let begin = Instant::now();
-        start.send(reps * BLOCKS).expect("bulk server thread is gone");
-        for _ in 0..reps * BLOCKS {
-            client.write_all(&block).expect("client: write_all");
-        }
-        done.recv().expect("bulk server thread died while receiving");
-        begin.elapsed()
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Workload 2: recv_line
+// Workload 1, bulk, is in `common`. Workload 2: recv_line
 
 /// The line writer both sides read from: for each request of `reps` on the returned channel,
 /// writes `reps * LINES` lines of LINE_LEN bytes as fast as the reader takes them.
@@ -220,6 +110,11 @@ fn recv_line_baseline() -> Workload {
 
 // ---------------------------------------------------------------------------------------------
 // Workload 3: echo round trip
+
+/// True when a reference error means the peer has gone away (the end of a server's loop).
+fn peer_gone(class: ErrorClass) -> bool {
+    matches!(class, ErrorClass::EndOfStream | ErrorClass::ConnectionReset | ErrorClass::Closed)
+}
 
 fn echo_reference() -> Workload {
     let port = reference_server(|mut sock| {
@@ -323,14 +218,9 @@ fn benches(c: &mut Criterion) {
 // ---------------------------------------------------------------------------------------------
 // Ratio table
 
-fn median(mut runs: Vec<Duration>) -> Duration {
-    runs.sort();
-    runs[runs.len() / 2]
-}
-
-/// Times `reps` repetitions on each side, RUNS times, alternating, after `warm_up` untimed
-/// repetitions each (a fresh loopback connection needs some traffic before its socket buffers
-/// have grown); returns the medians (reference, baseline).
+/// Times `reps` repetitions on each side, alternating, after `warm_up` untimed repetitions each
+/// (a fresh loopback connection needs some traffic before its socket buffers have grown); returns
+/// the medians (reference, baseline).
 fn time_pair(
     reference: fn() -> Workload,
     baseline: fn() -> Workload,
@@ -340,20 +230,7 @@ fn time_pair(
     let (mut reference, mut baseline) = (reference(), baseline());
     reference(warm_up);
     baseline(warm_up);
-    let (mut r, mut b) = (Vec::with_capacity(RUNS), Vec::with_capacity(RUNS));
-    for _ in 0..RUNS {
-        r.push(reference(reps));
-        b.push(baseline(reps));
-    }
-    (median(r), median(b))
-}
-
-/// One line of the table, e.g. `echo rtt     reference 19.2 us  baseline 13.5 us  ratio 1.42x`.
-fn row(label: &str, reference: String, baseline: String, ratio: f64, target: &str, met: bool) {
-    let verdict = if met { "met" } else { "MISSED" };
-    println!(
-        "{label:<12} reference {reference:>15}  baseline {baseline:>15}  ratio {ratio:.2}x (target {target}) {verdict}"
-    );
+    alternate(|| reference(reps), || baseline(reps))
 }
 
 fn ratios() {
@@ -368,15 +245,14 @@ fn ratios() {
         format!("{:.0} MB/s", mb_s(r)),
         format!("{:.0} MB/s", mb_s(b)),
         ratio,
-        ">= 1.0x",
-        ratio >= 1.0,
+        Some((">= 1.0x", ratio >= 1.0)),
     );
 
     let (r, b) = time_pair(recv_line_reference, recv_line_baseline, 1, 1);
     let mlines_s = |d: Duration| LINES as f64 / d.as_secs_f64() / 1e6;
     let (rs, bs) = (format!("{:.2} Mlines/s", mlines_s(r)), format!("{:.2} Mlines/s", mlines_s(b)));
     let ratio = mlines_s(r) / mlines_s(b);
-    row("recv_line", rs, bs, ratio, ">= 1.0x", ratio >= 1.0);
+    row("recv_line", rs, bs, ratio, Some((">= 1.0x", ratio >= 1.0)));
 
     let (r, b) = time_pair(echo_reference, echo_baseline, ECHO_TRIPS, ECHO_TRIPS);
     let rtt_us = |d: Duration| d.as_secs_f64() * 1e6 / ECHO_TRIPS as f64;
@@ -386,8 +262,7 @@ fn ratios() {
         format!("{:.1} us", rtt_us(r)),
         format!("{:.1} us", rtt_us(b)),
         ratio,
-        "<= 1.05x",
-        ratio <= 1.05,
+        Some(("<= 1.05x", ratio <= 1.05)),
     );
 }
 

@@ -53,6 +53,7 @@ impl RecvBuffer {
 
     /// The buffer a driver reads into, with room reserved for at least `want` more bytes. The
     /// driver appends by writing into the spare capacity (for example with `read_buf`).
+    #[inline]
     pub fn read_space(&mut self, want: usize) -> &mut BytesMut {
         self.data.reserve(want.max(1));
         &mut self.data
@@ -60,6 +61,7 @@ impl RecvBuffer {
 
     /// TCP-RECV, IO-EOF: between 1 and `max_bytes` bytes as soon as any are buffered; the empty
     /// frame only at end of stream. `max_bytes` must be at least 1.
+    #[inline]
     pub fn take_some(&mut self, max_bytes: usize) -> Option<Bytes> {
         if self.data.is_empty() {
             return self.eof.then(Bytes::new);
@@ -71,6 +73,7 @@ impl RecvBuffer {
     /// TCP-RECV-LINE: the bytes up to and including the next `\n` (a `\r` before it is kept).
     /// A line longer than `max_length` bytes, newline included, is [`FrameError::LineTooLong`];
     /// a stream that ends before the newline is [`FrameError::EndOfStream`] (IO-LINE-EOF).
+    #[inline]
     pub fn take_line(&mut self, max_length: usize) -> Result<Option<Bytes>, FrameError> {
         let window = &self.data[..self.data.len().min(max_length)];
         if let Some(pos) = memchr::memchr(b'\n', window) {
@@ -87,6 +90,7 @@ impl RecvBuffer {
 
     /// TCP-RECV-EXACT, IO-EXACT-ZERO: exactly `n` bytes, or [`FrameError::EndOfStream`] when
     /// the stream ends first.
+    #[inline]
     pub fn take_exact(&mut self, n: usize) -> Result<Option<Bytes>, FrameError> {
         if self.data.len() >= n {
             return Ok(Some(self.data.split_to(n).freeze()));
@@ -99,11 +103,13 @@ impl RecvBuffer {
 
     /// How many more bytes the next read should ask for, so that a line search reads no further
     /// than `max_length` and an exact read no further than it needs (memory stays bounded).
+    #[inline]
     pub fn want_for_line(&self, max_length: usize) -> usize {
         max_length.saturating_sub(self.data.len()).clamp(1, READ_CHUNK)
     }
 
     /// How many more bytes `take_exact(n)` needs, capped at one read's worth.
+    #[inline]
     pub fn want_for_exact(&self, n: usize) -> usize {
         n.saturating_sub(self.data.len()).clamp(1, READ_CHUNK)
     }
@@ -137,6 +143,7 @@ pub enum Framed {
 
 impl Frame {
     /// Takes this frame from `buf`, or says how much to read for it. An error consumes nothing.
+    #[inline]
     pub fn take(self, buf: &mut RecvBuffer) -> Result<Framed, FrameError> {
         let (taken, want) = match self {
             Self::Chunk { max_bytes } => (Ok(buf.take_some(max_bytes)), READ_CHUNK),

@@ -14,11 +14,11 @@ use crate::stream_state::Link;
 use crate::tls::{Prepared, TlsContext, TlsOptions};
 use crate::wait;
 
-/// The permissions and TLS context of one `%net`.
+/// The permissions and TLS context of one `%net`, shared by every socket it opens.
 #[derive(Clone)]
 pub(crate) struct Gate {
     permissions: Arc<Permissions>,
-    tls: TlsContext,
+    tls: Arc<TlsContext>,
 }
 
 /// An outbound stream connection, allowed: where to, and how long connecting may take in all.
@@ -31,14 +31,14 @@ pub(crate) struct Dial {
 
 impl Gate {
     pub(crate) fn new(permissions: Permissions) -> Self {
-        Self { permissions: Arc::new(permissions), tls: TlsContext::default() }
+        Self { permissions: Arc::new(permissions), tls: Arc::default() }
     }
 
     pub(crate) fn with_tls(self, tls: TlsContext) -> Self {
-        Self { tls, ..self }
+        Self { tls: Arc::new(tls), ..self }
     }
 
-    pub(crate) fn tls(&self) -> &TlsContext {
+    pub(crate) fn tls(&self) -> &Arc<TlsContext> {
         &self.tls
     }
 

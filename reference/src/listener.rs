@@ -4,6 +4,7 @@
 use std::io;
 use std::net::SocketAddr;
 use std::ops::Deref;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::{Endpoint, NetError, NetResult};
@@ -19,11 +20,11 @@ use crate::wait::{self, seconds};
 #[derive(Debug)]
 pub struct Listening {
     local: SocketAddr,
-    tls: TlsContext,
+    tls: Arc<TlsContext>,
 }
 
 impl Listening {
-    pub(crate) fn new(local: SocketAddr, tls: TlsContext) -> Self {
+    pub(crate) fn new(local: SocketAddr, tls: Arc<TlsContext>) -> Self {
         Self { local, tls }
     }
 
@@ -84,7 +85,7 @@ pub struct TcpListener<T: Transport> {
 }
 
 impl<T: Transport> TcpListener<T> {
-    pub(crate) fn new(listener: T::TcpListener, local: SocketAddr, tls: TlsContext) -> Self {
+    pub(crate) fn new(listener: T::TcpListener, local: SocketAddr, tls: Arc<TlsContext>) -> Self {
         Self { listener: Some(listener), listening: Listening::new(local, tls) }
     }
 

@@ -125,6 +125,7 @@ impl StreamState {
     }
 
     /// TCP-RECV, IO-EOF: checks `recv(max_bytes, opts)` (arguments first, D16).
+    #[inline]
     pub(crate) fn plan_recv(&self, max_bytes: i64, opts: CallOpts) -> NetResult<Receive> {
         let max_bytes =
             options::count("max_bytes", max_bytes).and_then(|n| options::positive("max_bytes", n))?;
@@ -132,17 +133,20 @@ impl StreamState {
     }
 
     /// TCP-RECV-LINE, IO-LINE-MAX: checks `recv_line(opts)`.
+    #[inline]
     pub(crate) fn plan_recv_line(&self, opts: CallOpts) -> NetResult<Receive> {
         let max_length = opts.max_line()?;
         self.plan_receive("recv_line", Frame::Line { max_length }, opts)
     }
 
     /// TCP-RECV-EXACT, IO-EXACT-ZERO: checks `recv_exact(n, opts)`.
+    #[inline]
     pub(crate) fn plan_recv_exact(&self, n: i64, opts: CallOpts) -> NetResult<Receive> {
         let n = options::count("n", n)?;
         self.plan_receive("recv_exact", Frame::Exact { n }, opts)
     }
 
+    #[inline]
     fn plan_receive(&self, operation: &'static str, frame: Frame, opts: CallOpts) -> NetResult<Receive> {
         let wait = opts.wait(self.link.timeout)?;
         self.usable(operation)?;
@@ -151,6 +155,7 @@ impl StreamState {
 
     /// One step of a receive call. After `shutdown(:recv)` the buffer is empty and at end of
     /// stream, so no step asks for a read.
+    #[inline]
     pub(crate) fn step(&mut self, call: &Receive) -> Step {
         match call.frame.take(&mut self.buffer) {
             Ok(Framed::Frame(frame)) => Step::Done(Ok(frame)),
@@ -161,6 +166,7 @@ impl StreamState {
 
     /// Where a read of at most `want` bytes goes: the spare capacity of the returned buffer. The
     /// remote end comes with it, for the message of a read that times out.
+    #[inline]
     pub(crate) fn read_space(&mut self, want: usize) -> (&mut BytesMut, &Endpoint) {
         (self.buffer.read_space(want), &self.link.remote)
     }
@@ -183,6 +189,7 @@ impl StreamState {
     }
 
     /// TCP-SEND, TCP-SEND-ALL: checks a send; returns how long it may wait in all.
+    #[inline]
     pub(crate) fn plan_send(&self, operation: &str) -> NetResult<Option<Duration>> {
         let wait = CallOpts::default().wait(self.link.timeout)?;
         self.writable(operation)?;
@@ -263,6 +270,7 @@ impl StreamState {
         NetError::from_io(error, operation, &self.link.remote)
     }
 
+    #[inline]
     fn usable(&self, operation: &str) -> NetResult<()> {
         match self.life {
             Life::Open => Ok(()),
@@ -277,6 +285,7 @@ impl StreamState {
         }
     }
 
+    #[inline]
     fn writable(&self, operation: &str) -> NetResult<()> {
         self.usable(operation)?;
         if self.send_shut {

@@ -1,6 +1,7 @@
 //! `puck.uno/socket/tcp`: a TCP connection, outbound or accepted.
 
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
 use crate::error::NetResult;
 use crate::stream::StreamSocket;
@@ -11,11 +12,11 @@ use crate::tls::{Prepared, SslSocket, TlsContext, TlsOptions};
 /// the blocking one) plus `starttls`.
 pub struct TcpSocket<S = StreamSocket> {
     stream: S,
-    tls: TlsContext,
+    tls: Arc<TlsContext>,
 }
 
 impl<S> TcpSocket<S> {
-    pub(crate) fn new(stream: S, tls: TlsContext) -> Self {
+    pub(crate) fn new(stream: S, tls: Arc<TlsContext>) -> Self {
         Self { stream, tls }
     }
 }
