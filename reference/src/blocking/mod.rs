@@ -138,7 +138,7 @@ fn connect(dial: &Dial) -> NetResult<(Wire, SocketAddr)> {
     };
     let mut last_error = gate::no_address(&dial.target);
     for addr in addrs {
-        let connected = match budget.next() {
+        let connected = match budget.left() {
             Slice::Spent => return Err(timed_out()),
             Slice::Block(None) => TcpStream::connect(addr),
             Slice::Block(Some(limit)) => TcpStream::connect_timeout(&addr, limit),
@@ -149,7 +149,7 @@ fn connect(dial: &Dial) -> NetResult<(Wire, SocketAddr)> {
         });
         match opened {
             Ok((local, tcp)) => return Ok((Wire::new(tcp), local)),
-            Err(_) if matches!(budget.next(), Slice::Spent) => return Err(timed_out()),
+            Err(_) if budget.left() == Slice::Spent => return Err(timed_out()),
             Err(e) => last_error = dial.connect_error(&e),
         }
     }
@@ -162,7 +162,7 @@ fn lookup_within(target: &Endpoint, budget: &mut Budget) -> std::io::Result<Vec<
     if let Some(answer) = answer_locally(&target.host, target.port) {
         return answer;
     }
-    let limit = match budget.next() {
+    let limit = match budget.left() {
         Slice::Block(None) => return system_lookup(&target.host, target.port),
         Slice::Block(Some(limit)) => limit,
         Slice::Spent => return Err(std::io::ErrorKind::WouldBlock.into()),

@@ -118,7 +118,9 @@ impl Channel for TlsWire {
         }
     }
 
+    /// Records left over by a call that timed out go first, so rustls has room for `bytes`.
     fn write_some(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.flush()?;
         let accepted = self.connection.writer().write(bytes)?;
         self.flush()?;
         Ok(accepted)

@@ -1,11 +1,13 @@
 //! Blocking I/O within a deadline, on std sockets.
 //!
 //! A call's wait becomes socket timeouts (SO_RCVTIMEO, SO_SNDTIMEO), set only when their value
-//! changes. The deadline bounds the whole call: its first blocking operation may wait the whole
-//! `wait` (the value a socket keeps from call to call, so a run of calls with the same timeout
-//! sets it once), every further one only what is left, never a fresh timeout. A wait of zero,
-//! or one used up, is one non-blocking attempt (IO-TIMEOUT-DEFAULT: timeout 0 is a poll). An
-//! operation that runs out of time fails with `WouldBlock` ([`stalled`]).
+//! changes. The deadline, taken at the call's first operation, bounds the whole call: an
+//! operation blocks at most half the call's wait, never past the deadline, and one whose time
+//! ran out is tried again within what is left, never with a fresh timeout. Half the wait is one
+//! value from call to call and from read to read, so a run of calls with the same timeout sets
+//! it once; only a call that has waited half its time sets another. A wait of zero, or one used
+//! up, is one non-blocking attempt (IO-TIMEOUT-DEFAULT: timeout 0 is a poll). An operation that
+//! runs out of time fails with `WouldBlock` ([`stalled`]).
 
 use std::cell::Cell;
 use std::io::{self, IoSlice, Read, Write};
@@ -16,6 +18,9 @@ use std::time::{Duration, Instant};
 use bytes::BytesMut;
 use socket2::SockRef;
 
+/// The shortest time one operation blocks while any is left.
+const MIN_SLICE: Duration = Duration::from_millis(1);
+
 /// Whether an I/O error means the operation ran out of time.
 pub(crate) fn stalled(error: &io::Error) -> bool {
     error.kind() == io::ErrorKind::WouldBlock
@@ -25,9 +30,13 @@ pub(crate) fn stalled(error: &io::Error) -> bool {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Budget {
     Forever,
-    /// Nothing has waited yet: the first operation may wait all of it.
+    /// Nothing has waited yet: the deadline starts with the first operation.
     Unstarted(Duration),
-    Until(Instant),
+    /// The deadline, and the longest one operation blocks.
+    Until {
+        deadline: Instant,
+        slice: Duration,
+    },
 }
 
 /// How long the next operation of a call may block.
@@ -45,21 +54,46 @@ impl Budget {
         wait.map_or(Self::Forever, Self::Unstarted)
     }
 
-    /// The time the next operation may block; the deadline starts with the first.
-    pub(crate) fn next(&mut self) -> Slice {
-        match *self {
-            Self::Forever => Slice::Block(None),
-            Self::Unstarted(wait) => {
-                // A wait too long to represent is forever.
-                *self = Instant::now().checked_add(wait).map_or(Self::Forever, Self::Until);
-                if wait.is_zero() { Slice::Spent } else { Slice::Block(Some(wait)) }
-            }
-            Self::Until(deadline) => match deadline.saturating_duration_since(Instant::now()) {
-                left if left.is_zero() => Slice::Spent,
-                left => Slice::Block(Some(left)),
-            },
+    /// All that is left of the wait, for an operation that cannot be tried again (a connect).
+    pub(crate) fn left(&mut self) -> Slice {
+        match self.start() {
+            None => Slice::Block(None),
+            Some((deadline, _)) => time_left(deadline).map_or(Slice::Spent, |left| Slice::Block(Some(left))),
         }
     }
+
+    /// How long the next operation may block: half the call's wait, or what is left if less.
+    pub(crate) fn next_slice(&mut self) -> Slice {
+        match self.start() {
+            None => Slice::Block(None),
+            Some((deadline, slice)) => {
+                time_left(deadline).map_or(Slice::Spent, |left| Slice::Block(Some(left.min(slice))))
+            }
+        }
+    }
+
+    /// The deadline and the slice, taken at the first look; `None` is forever (as is a wait too
+    /// long to represent).
+    fn start(&mut self) -> Option<(Instant, Duration)> {
+        match *self {
+            Self::Forever => None,
+            Self::Unstarted(wait) => {
+                let Some(deadline) = Instant::now().checked_add(wait) else {
+                    *self = Self::Forever;
+                    return None;
+                };
+                let slice = (wait / 2).max(MIN_SLICE);
+                *self = Self::Until { deadline, slice };
+                Some((deadline, slice))
+            }
+            Self::Until { deadline, slice } => Some((deadline, slice)),
+        }
+    }
+}
+
+/// The time before `deadline`; `None` once it has passed.
+fn time_left(deadline: Instant) -> Option<Duration> {
+    Some(deadline.saturating_duration_since(Instant::now())).filter(|left| !left.is_zero())
 }
 
 /// Which timeout an operation waits under.
@@ -78,8 +112,9 @@ pub(crate) struct Timeouts {
 }
 
 impl Timeouts {
-    /// Runs the blocking operation `io` on `socket` within the time `budget` has left; retries it
-    /// when a signal interrupts it.
+    /// Runs the blocking operation `io` on `socket` within the time `budget` has left: again
+    /// when its slice runs out or a signal interrupts it, and once more without blocking when the
+    /// deadline has passed (whose `WouldBlock` is the stall).
     pub(crate) fn run<R>(
         &self,
         socket: &impl AsFd,
@@ -89,20 +124,16 @@ impl Timeouts {
     ) -> io::Result<R> {
         let socket = SockRef::from(socket);
         loop {
-            let outcome = match budget.next() {
-                Slice::Block(limit) => {
-                    self.set(&socket, direction, limit)?;
-                    io()
-                }
-                Slice::Spent => {
-                    socket.set_nonblocking(true)?;
-                    let outcome = io();
-                    socket.set_nonblocking(false)?;
-                    outcome
-                }
-            };
-            if !matches!(&outcome, Err(e) if e.kind() == io::ErrorKind::Interrupted) {
+            let Slice::Block(limit) = budget.next_slice() else {
+                socket.set_nonblocking(true)?;
+                let outcome = io();
+                socket.set_nonblocking(false)?;
                 return outcome;
+            };
+            self.set(&socket, direction, limit)?;
+            match io() {
+                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => {}
+                outcome => return outcome,
             }
         }
     }
@@ -189,37 +220,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_first_operation_gets_the_whole_wait_and_the_rest_what_is_left() {
+    fn operations_block_half_the_wait_and_never_past_the_deadline() {
         let mut budget = Budget::new(Some(Duration::from_secs(30)));
-        assert_eq!(budget.next(), Slice::Block(Some(Duration::from_secs(30))));
-        let Slice::Block(Some(left)) = budget.next() else { panic!("30 s cannot be spent already") };
-        assert!(left <= Duration::from_secs(30));
-        assert!(matches!(budget, Budget::Until(_)));
+        assert_eq!(budget.next_slice(), Slice::Block(Some(Duration::from_secs(15))));
+        assert_eq!(budget.next_slice(), Slice::Block(Some(Duration::from_secs(15))), "one value");
+        let Slice::Block(Some(left)) = budget.left() else { panic!("30 s cannot be spent already") };
+        assert!(left > Duration::from_secs(15) && left <= Duration::from_secs(30), "{left:?}");
+        let mut short = Budget::new(Some(Duration::from_micros(10)));
+        let Slice::Block(Some(slice)) = short.next_slice() else { panic!("10 us cannot be spent already") };
+        assert!(slice <= Duration::from_micros(10), "never past the deadline: {slice:?}");
     }
 
     #[test]
     fn zero_is_one_attempt_and_forever_never_ends() {
         let mut zero = Budget::new(Some(Duration::ZERO));
-        assert_eq!(zero.next(), Slice::Spent);
-        assert_eq!(zero.next(), Slice::Spent);
+        assert_eq!(zero.next_slice(), Slice::Spent);
+        assert_eq!(zero.left(), Slice::Spent);
         let mut forever = Budget::new(None);
-        assert_eq!(forever.next(), Slice::Block(None));
+        assert_eq!(forever.next_slice(), Slice::Block(None));
         let mut huge = Budget::new(Some(Duration::MAX));
-        assert_eq!(huge.next(), Slice::Block(Some(Duration::MAX)));
-        assert_eq!(huge.next(), Slice::Block(None), "a deadline past the clock's range is forever");
+        assert_eq!(huge.next_slice(), Slice::Block(None), "a deadline past the clock's range is forever");
+        assert_eq!(huge.left(), Slice::Block(None));
     }
 
     #[test]
-    fn a_spent_budget_polls_and_reports_a_stall() {
+    fn a_read_that_runs_out_of_time_stalls_and_one_that_gets_data_returns_it() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let client = TcpStream::connect(listener.local_addr().expect("address")).expect("connect");
-        let (_server, _) = listener.accept().expect("accept");
+        let (mut server, _) = listener.accept().expect("accept");
         let mut wire = Wire::new(client);
-        wire.begin(Some(Duration::ZERO));
         let mut buf = BytesMut::with_capacity(16);
-        let error = wire.read_into(&mut buf, 16).expect_err("nothing was sent");
-        assert!(stalled(&error), "{error}");
-        assert!(buf.is_empty());
+        for wait in [Duration::ZERO, Duration::from_millis(5)] {
+            wire.begin(Some(wait));
+            let error = wire.read_into(&mut buf, 16).expect_err("nothing was sent");
+            assert!(stalled(&error), "{error}");
+            assert!(buf.is_empty());
+        }
+        server.write_all(b"late").expect("send");
+        wire.begin(Some(Duration::from_secs(30)));
+        assert_eq!(wire.read_into(&mut buf, 16).expect("the bytes sent"), 4);
+        assert_eq!(&buf[..], b"late");
     }
 
     #[test]
@@ -228,7 +268,7 @@ mod tests {
         let timeouts = Timeouts::default();
         let mut budget = Budget::new(Some(Duration::from_secs(5)));
         timeouts.run(&socket, Direction::Read, &mut budget, || Ok(())).expect("set");
-        assert_eq!(socket.read_timeout().expect("read back"), Some(Duration::from_secs(5)));
+        assert_eq!(socket.read_timeout().expect("read back"), Some(Duration::from_millis(2500)));
         socket.set_read_timeout(None).expect("clear behind its back");
         let mut again = Budget::new(Some(Duration::from_secs(5)));
         timeouts.run(&socket, Direction::Read, &mut again, || Ok(())).expect("unchanged");
