@@ -56,44 +56,33 @@ impl Budget {
 
     /// All that is left of the wait, for an operation that cannot be tried again (a connect).
     pub(crate) fn left(&mut self) -> Slice {
-        match self.start() {
-            None => Slice::Block(None),
-            Some((deadline, _)) => time_left(deadline).map_or(Slice::Spent, |left| Slice::Block(Some(left))),
-        }
+        self.take(|left, _| left)
     }
 
     /// How long the next operation may block: half the call's wait, or what is left if less.
     pub(crate) fn next_slice(&mut self) -> Slice {
-        match self.start() {
-            None => Slice::Block(None),
-            Some((deadline, slice)) => {
-                time_left(deadline).map_or(Slice::Spent, |left| Slice::Block(Some(left.min(slice))))
-            }
-        }
+        self.take(Duration::min)
     }
 
-    /// The deadline and the slice, taken at the first look; `None` is forever (as is a wait too
-    /// long to represent).
-    fn start(&mut self) -> Option<(Instant, Duration)> {
-        match *self {
-            Self::Forever => None,
+    /// What `pick` makes of the time left and the slice. The deadline starts at the first look,
+    /// which reads the clock once: all the wait is left then. A wait too long to represent is
+    /// forever.
+    fn take(&mut self, pick: impl FnOnce(Duration, Duration) -> Duration) -> Slice {
+        let (left, slice) = match *self {
+            Self::Forever => return Slice::Block(None),
             Self::Unstarted(wait) => {
                 let Some(deadline) = Instant::now().checked_add(wait) else {
                     *self = Self::Forever;
-                    return None;
+                    return Slice::Block(None);
                 };
                 let slice = (wait / 2).max(MIN_SLICE);
                 *self = Self::Until { deadline, slice };
-                Some((deadline, slice))
+                (wait, slice)
             }
-            Self::Until { deadline, slice } => Some((deadline, slice)),
-        }
+            Self::Until { deadline, slice } => (deadline.saturating_duration_since(Instant::now()), slice),
+        };
+        if left.is_zero() { Slice::Spent } else { Slice::Block(Some(pick(left, slice))) }
     }
-}
-
-/// The time before `deadline`; `None` once it has passed.
-fn time_left(deadline: Instant) -> Option<Duration> {
-    Some(deadline.saturating_duration_since(Instant::now())).filter(|left| !left.is_zero())
 }
 
 /// Which timeout an operation waits under.
