@@ -64,6 +64,11 @@ impl Budget {
         self.take(Duration::min)
     }
 
+    /// Whether no operation of the call has looked at the clock yet.
+    fn unstarted(&self) -> bool {
+        matches!(self, Self::Unstarted(_))
+    }
+
     /// What `pick` makes of the time left and the slice. The deadline starts at the first look,
     /// which reads the clock once: all the wait is left then. A wait too long to represent is
     /// forever.
@@ -188,15 +193,43 @@ impl Read for Wire {
     }
 }
 
+impl Wire {
+    /// One write of `len` bytes. The first of a call is tried without blocking: a socket with
+    /// room for it needs no deadline, hence no clock reading. What does not fit then waits within
+    /// the call's budget, which starts there.
+    fn write_with(
+        &mut self,
+        len: usize,
+        mut send: impl FnMut(&SockRef<'_>, libc::c_int) -> io::Result<usize>,
+    ) -> io::Result<usize> {
+        let Self { tcp, timeouts, budget } = self;
+        let socket = SockRef::from(&*tcp);
+        if budget.unstarted() {
+            match send(&socket, libc::MSG_DONTWAIT) {
+                Ok(sent) if sent == len => return Ok(sent),
+                Ok(sent) => {
+                    budget.left();
+                    return Ok(sent);
+                }
+                Err(e) if stalled(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        timeouts.run(tcp, Direction::Write, budget, || send(&socket, 0))
+    }
+}
+
+/// Writes never raise SIGPIPE: a peer that has gone is an error.
 impl Write for Wire {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let Self { tcp, timeouts, budget } = self;
-        timeouts.run(tcp, Direction::Write, budget, || (&*tcp).write(buf))
+        self.write_with(buf.len(), |socket, flags| socket.send_with_flags(buf, flags | libc::MSG_NOSIGNAL))
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        let Self { tcp, timeouts, budget } = self;
-        timeouts.run(tcp, Direction::Write, budget, || (&*tcp).write_vectored(bufs))
+        let len = bufs.iter().map(|buf| buf.len()).sum();
+        self.write_with(len, |socket, flags| {
+            socket.send_vectored_with_flags(bufs, flags | libc::MSG_NOSIGNAL)
+        })
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -249,6 +282,20 @@ mod tests {
         wire.begin(Some(Duration::from_secs(30)));
         assert_eq!(wire.read_into(&mut buf, 16).expect("the bytes sent"), 4);
         assert_eq!(&buf[..], b"late");
+    }
+
+    #[test]
+    fn a_write_the_peer_does_not_take_stalls_after_what_fits() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let client = TcpStream::connect(listener.local_addr().expect("address")).expect("connect");
+        let (_server, _) = listener.accept().expect("accept");
+        let mut wire = Wire::new(client);
+        wire.begin(Some(Duration::from_millis(5)));
+        let big = vec![0_u8; 64 << 20];
+        let first = wire.write(&big).expect("the socket buffers take some");
+        assert!(first > 0 && first < big.len(), "{first}");
+        let error = wire.write_all(&big[first..]).expect_err("the peer reads nothing");
+        assert!(stalled(&error), "{error}");
     }
 
     #[test]
