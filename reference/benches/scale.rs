@@ -41,6 +41,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::task::JoinSet;
 
 const MESSAGE: usize = 16;
+/// Runs per side.
+const RUNS: usize = 5;
 /// Round trips per run, shared among the connections (each makes at least MIN_TRIPS).
 const TOTAL_TRIPS: u64 = 30_000;
 const MIN_TRIPS: u64 = 3;
@@ -390,7 +392,7 @@ fn echo_rows(runtime: &tokio::runtime::Runtime, servers: &[Server; 2], sizes: &S
             connects.borrow_mut()[side as usize].push(connect);
             echo
         };
-        let (r, b) = alternate(|| run(Side::Reference), || run(Side::Baseline));
+        let (r, b) = alternate(RUNS, || run(Side::Reference), || run(Side::Baseline));
         let label = format!("echo real n={n} x{trips}");
         let (rt, bt) = (per_trip(r, n, trips), per_trip(b, n, trips));
         row(&label, format!("{rt:.2} us/rt"), format!("{bt:.2} us/rt"), rt / bt, None);
@@ -406,7 +408,8 @@ fn echo_rows(runtime: &tokio::runtime::Runtime, servers: &[Server; 2], sizes: &S
     }
     for &n in sizes.connections {
         let trips = (sizes.total_trips / n as u64).max(MIN_TRIPS);
-        let (r, b) = alternate(|| sim_run(Side::Reference, n, trips), || sim_run(Side::Baseline, n, trips));
+        let (r, b) =
+            alternate(RUNS, || sim_run(Side::Reference, n, trips), || sim_run(Side::Baseline, n, trips));
         let (rt, bt) = (per_trip(r, n, trips), per_trip(b, n, trips));
         row(
             &format!("echo sim n={n} x{trips}"),
@@ -449,7 +452,7 @@ fn transfer_row(reps: u64) {
     let (mut reference, mut baseline) = (bulk_reference(), bulk_baseline());
     reference(1);
     baseline(1);
-    let (r, b) = alternate(|| reference(reps), || baseline(reps));
+    let (r, b) = alternate(RUNS, || reference(reps), || baseline(reps));
     let bytes = (reps * common::BLOCKS * common::BLOCK as u64) as f64;
     let rate = |d: Duration| bytes / d.as_secs_f64() / 1e6;
     let label = format!("transfer {} MiB", bytes as u64 >> 20);
@@ -471,7 +474,7 @@ fn main() {
     println!();
     println!(
         "scale (loopback 127.0.0.1 and turmoil; median of {} runs per side, alternating; ratio = reference / baseline)",
-        common::RUNS
+        RUNS
     );
     memory_rows(&runtime, &servers, sizes.idle_sockets);
     echo_rows(&runtime, &servers, &sizes);

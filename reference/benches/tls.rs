@@ -4,7 +4,7 @@
 //!
 //! Both clients send the same 16 MiB in 64 KiB blocks to the same kind of server (tokio-rustls,
 //! on its own thread), which reads to the end and answers one byte; the time runs from the first
-//! write to that byte. Each side runs five times, alternating; the median is reported.
+//! write to that byte. Each side runs 11 times, alternating; the median is reported.
 //!
 //! Run: `cargo bench -p caspian-reference --bench tls`
 
@@ -21,6 +21,9 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, Serve
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use common::{BLOCK, BLOCKS, alternate, row};
+
+/// Runs per side: each is short, and the machine may be shared.
+const RUNS: usize = 11;
 
 struct Identity {
     cert: CertificateDer<'static>,
@@ -123,6 +126,7 @@ fn main() {
     let options = TlsOptions { ca_bundle: Some(identity.ca_file.clone()), ..TlsOptions::default() };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let (reference, baseline) = alternate(
+        RUNS,
         || reference_run(&net, port, &options, &block),
         || baseline_run(&runtime, port, &identity.cert, &block),
     );
@@ -130,7 +134,7 @@ fn main() {
     let rate = |d: Duration| mib / d.as_secs_f64();
     let ratio = rate(reference) / rate(baseline);
     println!();
-    println!("tls ratios (loopback 127.0.0.1, median of {} runs per side, alternating)", common::RUNS);
+    println!("tls ratios (loopback 127.0.0.1, median of {RUNS} runs per side, alternating)");
     row(
         "tls bulk",
         format!("{:.0} MiB/s", rate(reference)),

@@ -17,9 +17,6 @@ use caspian_reference::permissions::Permissions;
 /// Loopback only: no bench socket ever names another address.
 pub const HOST: &str = "127.0.0.1";
 
-/// Timed runs per side; the median is reported.
-pub const RUNS: usize = 5;
-
 /// The bulk workload: blocks of 64 KiB, 256 of them (16 MiB) per repetition.
 pub const BLOCK: usize = 64 * 1024;
 pub const BLOCKS: u64 = 256;
@@ -133,14 +130,15 @@ pub fn median(mut runs: Vec<Duration>) -> Duration {
     runs[runs.len() / 2]
 }
 
-/// Times `reference` and `baseline` RUNS times each, alternating (so that a change in the
+/// Times `reference` and `baseline` `runs` times each, alternating (so that a change in the
 /// machine's load falls on both); returns the medians (reference, baseline).
 pub fn alternate(
+    runs: usize,
     mut reference: impl FnMut() -> Duration,
     mut baseline: impl FnMut() -> Duration,
 ) -> (Duration, Duration) {
-    let (mut r, mut b) = (Vec::with_capacity(RUNS), Vec::with_capacity(RUNS));
-    for _ in 0..RUNS {
+    let (mut r, mut b) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    for _ in 0..runs {
         r.push(reference());
         b.push(baseline());
     }

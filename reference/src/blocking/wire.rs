@@ -21,6 +21,11 @@ use socket2::SockRef;
 /// The shortest time one operation blocks while any is left.
 const MIN_SLICE: Duration = Duration::from_millis(1);
 
+/// The largest write tried without blocking first. A small write's clock reading is a share of
+/// its cost worth saving; a large one would be split in two system calls when the socket has room
+/// for only part of it.
+const SMALL_WRITE: usize = 16 * 1024;
+
 /// Whether an I/O error means the operation ran out of time.
 pub(crate) fn stalled(error: &io::Error) -> bool {
     error.kind() == io::ErrorKind::WouldBlock
@@ -194,9 +199,9 @@ impl Read for Wire {
 }
 
 impl Wire {
-    /// One write of `len` bytes. The first of a call is tried without blocking: a socket with
-    /// room for it needs no deadline, hence no clock reading. What does not fit then waits within
-    /// the call's budget, which starts there.
+    /// One write of `len` bytes. The first of a call, if small, is tried without blocking: a
+    /// socket with room for it needs no deadline, hence no clock reading. What does not fit then
+    /// waits within the call's budget, which starts there.
     fn write_with(
         &mut self,
         len: usize,
@@ -204,7 +209,7 @@ impl Wire {
     ) -> io::Result<usize> {
         let Self { tcp, timeouts, budget } = self;
         let socket = SockRef::from(&*tcp);
-        if budget.unstarted() {
+        if len <= SMALL_WRITE && budget.unstarted() {
             match send(&socket, libc::MSG_DONTWAIT) {
                 Ok(sent) if sent == len => return Ok(sent),
                 Ok(sent) => {
