@@ -9,6 +9,7 @@ use bytes::{Bytes, BytesMut};
 
 use super::wire::{Wire, stalled};
 use crate::error::{ErrorClass, NetError, NetResult};
+use crate::framing::Frame;
 use crate::options::CallOpts;
 use crate::stream_state::{CLOSE_GRACE, Link, Receive, Step, StreamState};
 
@@ -24,8 +25,9 @@ mod sealed {
 pub trait Channel: sealed::Sealed {
     /// Starts a call that may wait `wait` in all (`None`: forever).
     fn begin(&mut self, wait: Option<Duration>);
-    /// Appends at most `want` received bytes to `buf`; zero is end of stream.
-    fn read_into(&mut self, buf: &mut BytesMut, want: usize) -> io::Result<usize>;
+    /// Appends at most `want` received bytes to `buf`; zero is end of stream. With `all`, the
+    /// read may wait until all `want` bytes are there (or the stream ends, or time runs out).
+    fn read_into(&mut self, buf: &mut BytesMut, want: usize, all: bool) -> io::Result<usize>;
     /// Writes some of `bytes` (at least one unless empty) and returns how many.
     fn write_some(&mut self, bytes: &[u8]) -> io::Result<usize>;
     /// Writes all of `bytes`.
@@ -39,8 +41,8 @@ impl Channel for Wire {
         Wire::begin(self, wait);
     }
 
-    fn read_into(&mut self, buf: &mut BytesMut, want: usize) -> io::Result<usize> {
-        Wire::read_into(self, buf, want)
+    fn read_into(&mut self, buf: &mut BytesMut, want: usize, all: bool) -> io::Result<usize> {
+        Wire::read_into(self, buf, want, all)
     }
 
     fn write_some(&mut self, bytes: &[u8]) -> io::Result<usize> {
@@ -134,8 +136,11 @@ impl<C: Channel> StreamSocket<C> {
     }
 
     /// Runs a receive call: a frame already buffered returns at once, without a clock reading or
-    /// a system call; otherwise the call's wait bounds all its reads.
+    /// a system call; otherwise the call's wait bounds all its reads. An exact frame cannot
+    /// complete with fewer bytes than it asks for, so its reads wait for all of them: one wake-up
+    /// per read instead of one per arriving segment.
     fn receive(&mut self, call: Receive) -> NetResult<Bytes> {
+        let all = matches!(call.frame, Frame::Exact { .. });
         let mut begun = false;
         loop {
             let want = match self.state.step(&call) {
@@ -147,7 +152,7 @@ impl<C: Channel> StreamSocket<C> {
                 channel.begin(call.wait);
                 begun = true;
             }
-            match channel.read_into(state.read_space(want).0, want) {
+            match channel.read_into(state.read_space(want).0, want, all) {
                 Err(e) if stalled(&e) => return Err(failure(state, call.operation, &e)),
                 read => state.record_read(call.operation, read)?,
             }

@@ -97,9 +97,10 @@ impl Channel for TlsWire {
         self.wire.begin(wait);
     }
 
-    /// Plaintext already decrypted comes first; otherwise records are read until some arrives.
-    /// A close_notify is end of stream; a TCP end without it is `UnexpectedEof` (D11).
-    fn read_into(&mut self, buf: &mut BytesMut, want: usize) -> io::Result<usize> {
+    /// Plaintext already decrypted comes first; otherwise records are read until some arrives
+    /// (whatever `all` says: records come whole). A close_notify is end of stream; a TCP end
+    /// without it is `UnexpectedEof` (D11).
+    fn read_into(&mut self, buf: &mut BytesMut, want: usize, _all: bool) -> io::Result<usize> {
         loop {
             let mut reader = self.connection.reader();
             match reader.fill_buf() {

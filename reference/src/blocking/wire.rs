@@ -172,13 +172,16 @@ impl Wire {
     }
 
     /// Reads at most `want` bytes straight into the spare capacity of `buf`; zero is end of
-    /// stream.
-    pub(crate) fn read_into(&mut self, buf: &mut BytesMut, want: usize) -> io::Result<usize> {
+    /// stream. With `all`, the kernel waits for all of them (MSG_WAITALL) before it wakes the
+    /// reader, unless the stream ends or the time slice runs out.
+    pub(crate) fn read_into(&mut self, buf: &mut BytesMut, want: usize, all: bool) -> io::Result<usize> {
         let Self { tcp, timeouts, budget } = self;
         let spare = buf.spare_capacity_mut();
         let room = spare.len().min(want);
         let spare = &mut spare[..room];
-        let read = timeouts.run(tcp, Direction::Read, budget, || SockRef::from(&*tcp).recv(spare))?;
+        let flags = if all { libc::MSG_WAITALL } else { 0 };
+        let socket = SockRef::from(&*tcp);
+        let read = timeouts.run(tcp, Direction::Read, budget, || socket.recv_with_flags(spare, flags))?;
         // SAFETY: `recv` initialized the first `read` bytes of the spare capacity, and `read`
         // is at most its length.
         unsafe { buf.set_len(buf.len() + read) };
@@ -279,14 +282,21 @@ mod tests {
         let mut buf = BytesMut::with_capacity(16);
         for wait in [Duration::ZERO, Duration::from_millis(5)] {
             wire.begin(Some(wait));
-            let error = wire.read_into(&mut buf, 16).expect_err("nothing was sent");
+            let error = wire.read_into(&mut buf, 16, true).expect_err("nothing was sent");
             assert!(stalled(&error), "{error}");
             assert!(buf.is_empty());
         }
         server.write_all(b"late").expect("send");
         wire.begin(Some(Duration::from_secs(30)));
-        assert_eq!(wire.read_into(&mut buf, 16).expect("the bytes sent"), 4);
+        assert_eq!(wire.read_into(&mut buf, 16, false).expect("the bytes sent"), 4);
         assert_eq!(&buf[..], b"late");
+        server.write_all(b"end").expect("send");
+        server.shutdown(Shutdown::Write).expect("end the stream");
+        buf.reserve(16);
+        wire.begin(Some(Duration::from_secs(30)));
+        assert_eq!(wire.read_into(&mut buf, 16, true).expect("what came before the end"), 3);
+        assert_eq!(wire.read_into(&mut buf, 16, true).expect("the end"), 0);
+        assert_eq!(&buf[..], b"lateend");
     }
 
     #[test]
