@@ -392,10 +392,12 @@ fn echo_rows(runtime: &tokio::runtime::Runtime, servers: &[Server; 2], sizes: &S
             connects.borrow_mut()[side as usize].push(connect);
             echo
         };
-        let (r, b) = alternate(RUNS, || run(Side::Reference), || run(Side::Baseline));
+        let echo = alternate(RUNS, || run(Side::Reference), || run(Side::Baseline));
+        let (r, b) = (echo.reference, echo.baseline);
         let label = format!("echo real n={n} x{trips}");
         let (rt, bt) = (per_trip(r, n, trips), per_trip(b, n, trips));
-        row(&label, format!("{rt:.2} us/rt"), format!("{bt:.2} us/rt"), rt / bt, None);
+        // The servers' CPU time is in the child processes: no CPU ratio.
+        row(&label, format!("{rt:.2} us/rt"), format!("{bt:.2} us/rt"), rt / bt, None, None);
         let [rc, bc] = connects.into_inner().map(common::median);
         let (rc, bc) = (rc.as_secs_f64() * 1e6 / n as f64, bc.as_secs_f64() * 1e6 / n as f64);
         row(
@@ -404,18 +406,21 @@ fn echo_rows(runtime: &tokio::runtime::Runtime, servers: &[Server; 2], sizes: &S
             format!("{bc:.1} us/conn"),
             rc / bc,
             None,
+            None,
         );
     }
     for &n in sizes.connections {
         let trips = (sizes.total_trips / n as u64).max(MIN_TRIPS);
-        let (r, b) =
+        let sim =
             alternate(RUNS, || sim_run(Side::Reference, n, trips), || sim_run(Side::Baseline, n, trips));
+        let (r, b) = (sim.reference, sim.baseline);
         let (rt, bt) = (per_trip(r, n, trips), per_trip(b, n, trips));
         row(
             &format!("echo sim n={n} x{trips}"),
             format!("{rt:.2} us/rt"),
             format!("{bt:.2} us/rt"),
             rt / bt,
+            Some(sim.cpu_ratio()),
             None,
         );
     }
@@ -435,6 +440,7 @@ fn memory_rows(runtime: &tokio::runtime::Runtime, servers: &[Server; 2], n: usiz
         format!("{baseline:.0} B/sock"),
         reference / baseline,
         None,
+        None,
     );
     let blocking_net = blocking::Net::new(Permissions::allow_all());
     let reference = heap_per(n, |_| blocking_net.tcp(HOST, i64::from(reference_port)).expect("tcp"));
@@ -445,6 +451,7 @@ fn memory_rows(runtime: &tokio::runtime::Runtime, servers: &[Server; 2], n: usiz
         format!("{baseline:.0} B/sock"),
         reference / baseline,
         None,
+        None,
     );
 }
 
@@ -452,11 +459,13 @@ fn transfer_row(reps: u64) {
     let (mut reference, mut baseline) = (bulk_reference(), bulk_baseline());
     reference(1);
     baseline(1);
-    let (r, b) = alternate(RUNS, || reference(reps), || baseline(reps));
+    let transfer = alternate(RUNS, || reference(reps), || baseline(reps));
+    let (r, b) = (transfer.reference, transfer.baseline);
     let bytes = (reps * common::BLOCKS * common::BLOCK as u64) as f64;
     let rate = |d: Duration| bytes / d.as_secs_f64() / 1e6;
     let label = format!("transfer {} MiB", bytes as u64 >> 20);
-    row(&label, format!("{:.0} MB/s", rate(r)), format!("{:.0} MB/s", rate(b)), rate(r) / rate(b), None);
+    let (rs, bs) = (format!("{:.0} MB/s", rate(r)), format!("{:.0} MB/s", rate(b)));
+    row(&label, rs, bs, rate(r) / rate(b), Some(transfer.cpu_ratio()), None);
 }
 
 fn main() {

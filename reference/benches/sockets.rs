@@ -36,8 +36,8 @@ use std::time::{Duration, Instant};
 
 use caspian_reference::{CallOpts, ErrorClass};
 use common::{
-    BLOCK, BLOCKS, Workload, alternate, bulk_baseline, bulk_reference, reference_client, reference_server,
-    row, std_client, std_server,
+    BLOCK, BLOCKS, Medians, Workload, alternate, bulk_baseline, bulk_reference, reference_client,
+    reference_server, row, std_client, std_server,
 };
 use criterion::{Criterion, SamplingMode, Throughput};
 
@@ -222,13 +222,8 @@ fn benches(c: &mut Criterion) {
 
 /// Times `reps` repetitions on each side, alternating, after `warm_up` untimed repetitions each
 /// (a fresh loopback connection needs some traffic before its socket buffers have grown); returns
-/// the medians (reference, baseline).
-fn time_pair(
-    reference: fn() -> Workload,
-    baseline: fn() -> Workload,
-    warm_up: u64,
-    reps: u64,
-) -> (Duration, Duration) {
+/// the medians.
+fn time_pair(reference: fn() -> Workload, baseline: fn() -> Workload, warm_up: u64, reps: u64) -> Medians {
     let (mut reference, mut baseline) = (reference(), baseline());
     reference(warm_up);
     baseline(warm_up);
@@ -239,7 +234,8 @@ fn ratios() {
     println!();
     println!("sockets ratios (loopback 127.0.0.1, median of {RUNS} runs per side, alternating)");
 
-    let (r, b) = time_pair(bulk_reference, bulk_baseline, BULK_WARM_UP, BULK_REPS);
+    let bulk = time_pair(bulk_reference, bulk_baseline, BULK_WARM_UP, BULK_REPS);
+    let (r, b) = (bulk.reference, bulk.baseline);
     let mb_s = |d: Duration| (BULK_REPS * BLOCKS * BLOCK as u64) as f64 / d.as_secs_f64() / 1e6;
     let ratio = mb_s(r) / mb_s(b);
     row(
@@ -247,16 +243,19 @@ fn ratios() {
         format!("{:.0} MB/s", mb_s(r)),
         format!("{:.0} MB/s", mb_s(b)),
         ratio,
+        Some(bulk.cpu_ratio()),
         Some((">= 1.0x", ratio >= 1.0)),
     );
 
-    let (r, b) = time_pair(recv_line_reference, recv_line_baseline, 1, 1);
+    let lines = time_pair(recv_line_reference, recv_line_baseline, 1, 1);
+    let (r, b) = (lines.reference, lines.baseline);
     let mlines_s = |d: Duration| LINES as f64 / d.as_secs_f64() / 1e6;
     let (rs, bs) = (format!("{:.2} Mlines/s", mlines_s(r)), format!("{:.2} Mlines/s", mlines_s(b)));
     let ratio = mlines_s(r) / mlines_s(b);
-    row("recv_line", rs, bs, ratio, Some((">= 1.0x", ratio >= 1.0)));
+    row("recv_line", rs, bs, ratio, Some(lines.cpu_ratio()), Some((">= 1.0x", ratio >= 1.0)));
 
-    let (r, b) = time_pair(echo_reference, echo_baseline, ECHO_TRIPS, ECHO_TRIPS);
+    let echo = time_pair(echo_reference, echo_baseline, ECHO_TRIPS, ECHO_TRIPS);
+    let (r, b) = (echo.reference, echo.baseline);
     let rtt_us = |d: Duration| d.as_secs_f64() * 1e6 / ECHO_TRIPS as f64;
     let ratio = rtt_us(r) / rtt_us(b);
     row(
@@ -264,6 +263,7 @@ fn ratios() {
         format!("{:.1} us", rtt_us(r)),
         format!("{:.1} us", rtt_us(b)),
         ratio,
+        Some(echo.cpu_ratio()),
         Some(("<= 1.05x", ratio <= 1.05)),
     );
 }

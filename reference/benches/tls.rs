@@ -125,11 +125,12 @@ fn main() {
     let net = Net::new(Permissions::allow_all());
     let options = TlsOptions { ca_bundle: Some(identity.ca_file.clone()), ..TlsOptions::default() };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let (reference, baseline) = alternate(
+    let medians = alternate(
         RUNS,
         || reference_run(&net, port, &options, &block),
         || baseline_run(&runtime, port, &identity.cert, &block),
     );
+    let (reference, baseline) = (medians.reference, medians.baseline);
     let mib = (BLOCK as u64 * BLOCKS) as f64 / (1024.0 * 1024.0);
     let rate = |d: Duration| mib / d.as_secs_f64();
     let ratio = rate(reference) / rate(baseline);
@@ -140,6 +141,7 @@ fn main() {
         format!("{:.0} MiB/s", rate(reference)),
         format!("{:.0} MiB/s", rate(baseline)),
         ratio,
+        Some(medians.cpu_ratio()),
         Some((">= 0.95x", ratio >= 0.95)),
     );
     let _ = std::fs::remove_file(&identity.ca_file);
