@@ -11,6 +11,8 @@
 
 mod listener;
 mod stream;
+#[cfg(test)]
+mod tests;
 mod tls;
 mod udp;
 mod wire;
