@@ -61,7 +61,7 @@ impl RecvBuffer {
 
     /// TCP-RECV, IO-EOF: between 1 and `max_bytes` bytes as soon as any are buffered; the empty
     /// frame only at end of stream. `max_bytes` must be at least 1.
-    #[inline]
+    #[inline(always)]
     pub fn take_some(&mut self, max_bytes: usize) -> Option<Bytes> {
         if self.data.is_empty() {
             return self.eof.then(Bytes::new);
@@ -73,7 +73,7 @@ impl RecvBuffer {
     /// TCP-RECV-LINE: the bytes up to and including the next `\n` (a `\r` before it is kept).
     /// A line longer than `max_length` bytes, newline included, is [`FrameError::LineTooLong`];
     /// a stream that ends before the newline is [`FrameError::EndOfStream`] (IO-LINE-EOF).
-    #[inline]
+    #[inline(always)]
     pub fn take_line(&mut self, max_length: usize) -> Result<Option<Bytes>, FrameError> {
         let window = &self.data[..self.data.len().min(max_length)];
         if let Some(pos) = memchr::memchr(b'\n', window) {
@@ -90,7 +90,7 @@ impl RecvBuffer {
 
     /// TCP-RECV-EXACT, IO-EXACT-ZERO: exactly `n` bytes, or [`FrameError::EndOfStream`] when
     /// the stream ends first.
-    #[inline]
+    #[inline(always)]
     pub fn take_exact(&mut self, n: usize) -> Result<Option<Bytes>, FrameError> {
         if self.data.len() >= n {
             return Ok(Some(self.data.split_to(n).freeze()));
@@ -103,13 +103,13 @@ impl RecvBuffer {
 
     /// How many more bytes the next read should ask for, so that a line search reads no further
     /// than `max_length` and an exact read no further than it needs (memory stays bounded).
-    #[inline]
+    #[inline(always)]
     pub fn want_for_line(&self, max_length: usize) -> usize {
         max_length.saturating_sub(self.data.len()).clamp(1, READ_CHUNK)
     }
 
     /// How many more bytes `take_exact(n)` needs, capped at one read's worth.
-    #[inline]
+    #[inline(always)]
     pub fn want_for_exact(&self, n: usize) -> usize {
         n.saturating_sub(self.data.len()).clamp(1, READ_CHUNK)
     }
@@ -143,14 +143,26 @@ pub enum Framed {
 
 impl Frame {
     /// Takes this frame from `buf`, or says how much to read for it. An error consumes nothing.
-    #[inline]
+    #[inline(always)]
     pub fn take(self, buf: &mut RecvBuffer) -> Result<Framed, FrameError> {
-        let (taken, want) = match self {
-            Self::Chunk { max_bytes } => (Ok(buf.take_some(max_bytes)), READ_CHUNK),
-            Self::Line { max_length } => (buf.take_line(max_length), buf.want_for_line(max_length)),
-            Self::Exact { n } => (buf.take_exact(n), buf.want_for_exact(n)),
+        let taken = match self {
+            Self::Chunk { max_bytes } => buf.take_some(max_bytes),
+            Self::Line { max_length } => buf.take_line(max_length)?,
+            Self::Exact { n } => buf.take_exact(n)?,
         };
-        Ok(taken?.map_or(Framed::Need(want), Framed::Frame))
+        Ok(match taken {
+            Some(frame) => Framed::Frame(frame),
+            None => Framed::Need(self.want(buf)),
+        })
+    }
+
+    /// How many more bytes to read for this frame.
+    fn want(self, buf: &RecvBuffer) -> usize {
+        match self {
+            Self::Chunk { .. } => READ_CHUNK,
+            Self::Line { max_length } => buf.want_for_line(max_length),
+            Self::Exact { n } => buf.want_for_exact(n),
+        }
     }
 }
 

@@ -125,7 +125,7 @@ impl StreamState {
     }
 
     /// TCP-RECV, IO-EOF: checks `recv(max_bytes, opts)` (arguments first, D16).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn plan_recv(&self, max_bytes: i64, opts: CallOpts) -> NetResult<Receive> {
         let max_bytes =
             options::count("max_bytes", max_bytes).and_then(|n| options::positive("max_bytes", n))?;
@@ -133,20 +133,20 @@ impl StreamState {
     }
 
     /// TCP-RECV-LINE, IO-LINE-MAX: checks `recv_line(opts)`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn plan_recv_line(&self, opts: CallOpts) -> NetResult<Receive> {
         let max_length = opts.max_line()?;
         self.plan_receive("recv_line", Frame::Line { max_length }, opts)
     }
 
     /// TCP-RECV-EXACT, IO-EXACT-ZERO: checks `recv_exact(n, opts)`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn plan_recv_exact(&self, n: i64, opts: CallOpts) -> NetResult<Receive> {
         let n = options::count("n", n)?;
         self.plan_receive("recv_exact", Frame::Exact { n }, opts)
     }
 
-    #[inline]
+    #[inline(always)]
     fn plan_receive(&self, operation: &'static str, frame: Frame, opts: CallOpts) -> NetResult<Receive> {
         let wait = opts.wait(self.link.timeout)?;
         self.usable(operation)?;
@@ -155,7 +155,7 @@ impl StreamState {
 
     /// One step of a receive call. After `shutdown(:recv)` the buffer is empty and at end of
     /// stream, so no step asks for a read.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn step(&mut self, call: &Receive) -> Step {
         match call.frame.take(&mut self.buffer) {
             Ok(Framed::Frame(frame)) => Step::Done(Ok(frame)),
@@ -256,6 +256,7 @@ impl StreamState {
     }
 
     /// The Closed error of `operation` on this socket.
+    #[cold]
     pub(crate) fn closed(&self, operation: &str) -> NetError {
         NetError::closed(operation, &self.link.remote)
     }
@@ -270,7 +271,7 @@ impl StreamState {
         NetError::from_io(error, operation, &self.link.remote)
     }
 
-    #[inline]
+    #[inline(always)]
     fn usable(&self, operation: &str) -> NetResult<()> {
         match self.life {
             Life::Open => Ok(()),
@@ -297,6 +298,7 @@ impl StreamState {
         Ok(())
     }
 
+    #[cold]
     fn frame_error(&self, operation: &str, error: FrameError) -> NetError {
         match error {
             FrameError::EndOfStream { buffered } => NetError::new(

@@ -87,18 +87,21 @@ impl<C: Channel> StreamSocket<C> {
     }
 
     /// TCP-RECV, IO-EOF: 1..=max_bytes bytes as soon as any arrive; empty only at end of stream.
+    #[inline]
     pub fn recv(&mut self, max_bytes: i64, opts: CallOpts) -> NetResult<Bytes> {
         let call = self.state.plan_recv(max_bytes, opts)?;
         self.receive(call)
     }
 
     /// TCP-RECV-LINE: the bytes up to and including the next `\n`. IO-LINE-EOF, IO-LINE-MAX.
+    #[inline]
     pub fn recv_line(&mut self, opts: CallOpts) -> NetResult<Bytes> {
         let call = self.state.plan_recv_line(opts)?;
         self.receive(call)
     }
 
     /// TCP-RECV-EXACT, IO-EXACT-ZERO: exactly `n` bytes, or raises.
+    #[inline]
     pub fn recv_exact(&mut self, n: i64, opts: CallOpts) -> NetResult<Bytes> {
         let call = self.state.plan_recv_exact(n, opts)?;
         self.receive(call)
@@ -139,6 +142,7 @@ impl<C: Channel> StreamSocket<C> {
     /// a system call; otherwise the call's wait bounds all its reads. An exact frame cannot
     /// complete with fewer bytes than it asks for, so its reads wait for all of them: one wake-up
     /// per read instead of one per arriving segment.
+    #[inline]
     fn receive(&mut self, call: Receive) -> NetResult<Bytes> {
         let all = matches!(call.frame, Frame::Exact { .. });
         let mut begun = false;
