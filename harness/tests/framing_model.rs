@@ -42,9 +42,11 @@ fn events() -> impl Strategy<Value = Vec<Event>> {
 /// What the buffer answers to `read`, consuming a frame it returns.
 fn buffer_answer(buffer: &mut RecvBuffer, read: Read) -> Result<Option<Vec<u8>>, FrameError> {
     match read {
-        Read::Recv { max_bytes } => Ok(buffer.take_some(max_bytes)),
-        Read::Line { max_length } => buffer.take_line(max_length.unwrap_or(DEFAULT_MAX_LINE)),
-        Read::Exact { n } => buffer.take_exact(n),
+        Read::Recv { max_bytes } => Ok(buffer.take_some(max_bytes).map(Vec::from)),
+        Read::Line { max_length } => {
+            buffer.take_line(max_length.unwrap_or(DEFAULT_MAX_LINE)).map(|line| line.map(Vec::from))
+        }
+        Read::Exact { n } => buffer.take_exact(n).map(|bytes| bytes.map(Vec::from)),
     }
 }
 

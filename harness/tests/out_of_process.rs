@@ -60,18 +60,26 @@ fn status_of<'a>(report: &'a Value, id: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// Each case's id and status, in catalog order.
+fn case_statuses(report: &Value) -> Vec<(String, String)> {
+    let cases = report["cases"].as_array().expect("cases");
+    let text = |value: &Value| value.as_str().unwrap_or("").to_string();
+    cases.iter().map(|c| (text(&c["id"]), text(&c["status"]))).collect()
+}
+
 #[test]
-fn the_reference_driver_passes_out_of_process() {
-    let (ok, report) = conform("reference", &["--engine-cmd", driver(), "tcp.*"]);
-    let statuses = statuses(&report);
-    assert!(ok, "statuses: {statuses:?}");
-    assert!(statuses.iter().all(|s| s == "PASS" || s == "SKIP"), "{statuses:?}");
-    assert!(statuses.iter().filter(|s| *s == "PASS").count() * 10 >= statuses.len() * 9, "{statuses:?}");
-    assert!(
-        report["engine"].as_str().unwrap_or("").starts_with("caspian-ref-driver"),
-        "{}",
-        report["engine"]
-    );
+fn both_surfaces_of_the_reference_pass_the_whole_catalog_out_of_process_alike() {
+    let (async_ok, async_report) = conform("reference-async", &["--engine-cmd", driver()]);
+    let blocking = format!("{} --blocking", driver());
+    let (blocking_ok, blocking_report) = conform("reference-blocking", &["--engine-cmd", &blocking]);
+    let (async_cases, blocking_cases) = (case_statuses(&async_report), case_statuses(&blocking_report));
+    assert!(async_ok && blocking_ok, "async: {async_cases:?}\nblocking: {blocking_cases:?}");
+    assert_eq!(blocking_cases, async_cases, "the same cases pass and the same skip");
+    let passed = blocking_cases.iter().filter(|(_, status)| status == "PASS").count();
+    assert!(passed * 10 >= blocking_cases.len() * 9, "{blocking_cases:?}");
+    let engines = [&async_report["engine"], &blocking_report["engine"]].map(|e| e.as_str().unwrap_or(""));
+    assert!(engines[0].starts_with("caspian-ref-driver "), "{engines:?}");
+    assert!(engines[1].starts_with("caspian-ref-driver --blocking "), "{engines:?}");
 }
 
 #[test]

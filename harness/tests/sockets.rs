@@ -93,7 +93,7 @@ async fn recv_to_end(sock: &mut TcpSocket, waits: Waits) -> Vec<u8> {
         .recv(4096, CallOpts::timeout(waits.ok()))
         .await
         .unwrap_or_else(|e| panic!("recv after end: {e}"));
-    assert_eq!(again, b"", "end of stream must stay the end");
+    assert!(again.is_empty(), "end of stream must stay the end");
     all
 }
 
@@ -122,7 +122,10 @@ in_both_worlds!(tcp_open_round_trip_and_properties, |transport, peers| {
     assert!(sock.is_connected());
     assert_eq!(sock.timeout(), Some(30.0));
     sock.send_all(b"hello, echo\n").await.expect("send_all");
-    assert_eq!(sock.recv_line(CallOpts::timeout(waits.ok())).await.expect("recv_line"), b"hello, echo\n");
+    assert_eq!(
+        sock.recv_line(CallOpts::timeout(waits.ok())).await.expect("recv_line"),
+        &b"hello, echo\n"[..]
+    );
     sock.close().await;
     assert!(!sock.is_connected());
 });
@@ -139,7 +142,7 @@ in_both_worlds!(tcp_open_new_timeout_option, |transport, peers| {
     assert_eq!(five.host(), echo.host);
     assert_eq!(five.port(), echo.port);
     five.send_all(b"five\n").await.expect("send_all");
-    assert_eq!(five.recv_line(CallOpts::timeout(waits.ok())).await.expect("recv_line"), b"five\n");
+    assert_eq!(five.recv_line(CallOpts::timeout(waits.ok())).await.expect("recv_line"), &b"five\n"[..]);
 
     let forever = net.tcp_new(&echo.host, port, TimeoutOpt::Forever).await.expect("timeout nil");
     assert_eq!(forever.timeout(), None);
@@ -279,7 +282,7 @@ in_both_worlds!(tcp_send_returns_count, |transport, peers| {
     assert!((1..=message.len()).contains(&n), "send returned {n} for {} bytes", message.len());
     sock.send_all(&message[n..]).await.expect("send_all of the rest");
     assert_eq!(sock.send(b"").await.expect("send of nothing"), 0);
-    assert_eq!(sock.recv_exact(message.len() as i64, CallOpts::default()).await.expect("echo"), message);
+    assert_eq!(sock.recv_exact(message.len() as i64, CallOpts::default()).await.expect("echo"), &message[..]);
 });
 
 /// TCP-SEND-ALL
@@ -294,7 +297,7 @@ in_both_worlds!(tcp_send_all_64k_intact, |transport, peers| {
     assert!(back == data, "the 64 KiB came back altered");
     sock.send_all(b"").await.expect("send_all of nothing");
     sock.shutdown(":send").await.expect("shutdown");
-    assert_eq!(recv_to_end(&mut sock, waits).await, b"");
+    assert_eq!(recv_to_end(&mut sock, waits).await, &b""[..]);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -313,7 +316,7 @@ in_both_worlds!(tcp_recv_at_most_max_bytes, |transport, peers| {
     let first = sock.recv(5, CallOpts::default()).await.expect("recv");
     assert!((1..=5).contains(&first.len()), "recv(5) returned {} bytes", first.len());
     assert!(b"hello world".starts_with(&first), "recv returned {first:?}");
-    let mut all = first;
+    let mut all = Vec::from(first);
     all.extend(recv_to_end(&mut sock, waits).await);
     assert_eq!(all, b"hello world");
 });
@@ -326,7 +329,7 @@ in_both_worlds!(io_eof_empty_only_at_end, |transport, peers| {
     let net = net_for(transport, &peer.host);
     let mut sock = connect(&net, &peer, waits).await;
     // The pause between the two sends is not an end of stream: recv waits through it.
-    assert_eq!(recv_to_end(&mut sock, waits).await, b"datamore");
+    assert_eq!(recv_to_end(&mut sock, waits).await, &b"datamore"[..]);
 });
 
 /// TCP-RECV-LINE
@@ -335,10 +338,10 @@ in_both_worlds!(tcp_recv_line_keeps_newline, |transport, peers| {
     let peer = peers.tcp(script(vec![send(b"first\r\nsecond\n\nthird")])).await;
     let net = net_for(transport, &peer.host);
     let mut sock = connect(&net, &peer, waits).await;
-    assert_eq!(sock.recv_line(CallOpts::default()).await.expect("line 1"), b"first\r\n");
-    assert_eq!(sock.recv_line(CallOpts::default()).await.expect("line 2"), b"second\n");
-    assert_eq!(sock.recv_line(CallOpts::default()).await.expect("empty line"), b"\n");
-    assert_eq!(sock.recv(100, CallOpts::default()).await.expect("rest"), b"third");
+    assert_eq!(sock.recv_line(CallOpts::default()).await.expect("line 1"), &b"first\r\n"[..]);
+    assert_eq!(sock.recv_line(CallOpts::default()).await.expect("line 2"), &b"second\n"[..]);
+    assert_eq!(sock.recv_line(CallOpts::default()).await.expect("empty line"), &b"\n"[..]);
+    assert_eq!(sock.recv(100, CallOpts::default()).await.expect("rest"), &b"third"[..]);
 });
 
 /// TCP-RECV-LINE (a line arriving one byte at a time)
@@ -347,8 +350,8 @@ in_both_worlds!(tcp_recv_line_across_dribble, |transport, peers| {
     let peer = peers.tcp(script(vec![Step::Dribble(b"slow line\r\nnext\n".to_vec(), waits.dribble())])).await;
     let net = net_for(transport, &peer.host);
     let mut sock = connect(&net, &peer, waits).await;
-    assert_eq!(sock.recv_line(CallOpts::default()).await.expect("line 1"), b"slow line\r\n");
-    assert_eq!(sock.recv_line(CallOpts::default()).await.expect("line 2"), b"next\n");
+    assert_eq!(sock.recv_line(CallOpts::default()).await.expect("line 1"), &b"slow line\r\n"[..]);
+    assert_eq!(sock.recv_line(CallOpts::default()).await.expect("line 2"), &b"next\n"[..]);
 });
 
 /// TCP-RECV-EXACT, IO-EXACT-ZERO
@@ -357,12 +360,12 @@ in_both_worlds!(tcp_recv_exact_across_dribble, |transport, peers| {
     let peer = peers.tcp(script(vec![Step::Dribble(b"0123456789".to_vec(), waits.dribble())])).await;
     let net = net_for(transport, &peer.host);
     let mut sock = connect(&net, &peer, waits).await;
-    assert_eq!(sock.recv_exact(0, CallOpts::default()).await.expect("recv_exact(0)"), b"");
+    assert_eq!(sock.recv_exact(0, CallOpts::default()).await.expect("recv_exact(0)"), &b""[..]);
     let err = expect_err(sock.recv_exact(-1, CallOpts::default()).await, ErrorClass::ArgumentError);
     assert_mentions(&err, "argument n");
-    assert_eq!(sock.recv_exact(4, CallOpts::default()).await.expect("4 bytes"), b"0123");
-    assert_eq!(sock.recv_exact(6, CallOpts::default()).await.expect("6 bytes"), b"456789");
-    assert_eq!(sock.recv_exact(0, CallOpts::default()).await.expect("recv_exact(0) again"), b"");
+    assert_eq!(sock.recv_exact(4, CallOpts::default()).await.expect("4 bytes"), &b"0123"[..]);
+    assert_eq!(sock.recv_exact(6, CallOpts::default()).await.expect("6 bytes"), &b"456789"[..]);
+    assert_eq!(sock.recv_exact(0, CallOpts::default()).await.expect("recv_exact(0) again"), &b""[..]);
 });
 
 /// TCP-RECV-EXACT, IO-NOTHING-LOST, IO-EOF (the peer closes before n bytes)
@@ -374,11 +377,11 @@ in_both_worlds!(tcp_recv_exact_end_of_stream_keeps_partial, |transport, peers| {
     let err = expect_err(sock.recv_exact(10, CallOpts::default()).await, ErrorClass::EndOfStream);
     assert_names(&err, &peer.host, peer.port);
     assert_eq!(sock.buffered(), 3);
-    assert_eq!(sock.recv(100, CallOpts::default()).await.expect("partial bytes"), b"abc");
-    assert_eq!(sock.recv(100, CallOpts::default()).await.expect("end"), b"");
+    assert_eq!(sock.recv(100, CallOpts::default()).await.expect("partial bytes"), &b"abc"[..]);
+    assert_eq!(sock.recv(100, CallOpts::default()).await.expect("end"), &b""[..]);
     let err = expect_err(sock.recv_exact(1, CallOpts::default()).await, ErrorClass::EndOfStream);
     assert_names(&err, &peer.host, peer.port);
-    assert_eq!(sock.recv_exact(0, CallOpts::default()).await.expect("recv_exact(0) at end"), b"");
+    assert_eq!(sock.recv_exact(0, CallOpts::default()).await.expect("recv_exact(0) at end"), &b""[..]);
 });
 
 /// IO-LINE-EOF, IO-NOTHING-LOST
@@ -387,13 +390,13 @@ in_both_worlds!(io_line_eof_keeps_partial_line, |transport, peers| {
     let peer = peers.tcp(script(vec![send(b"whole\npartial"), Step::Close])).await;
     let net = net_for(transport, &peer.host);
     let mut sock = connect(&net, &peer, waits).await;
-    assert_eq!(sock.recv_line(CallOpts::default()).await.expect("whole line"), b"whole\n");
+    assert_eq!(sock.recv_line(CallOpts::default()).await.expect("whole line"), &b"whole\n"[..]);
     let err = expect_err(sock.recv_line(CallOpts::default()).await, ErrorClass::EndOfStream);
     assert_names(&err, &peer.host, peer.port);
     let err = expect_err(sock.recv_line(CallOpts::default()).await, ErrorClass::EndOfStream);
     assert_names(&err, &peer.host, peer.port);
-    assert_eq!(sock.recv(100, CallOpts::default()).await.expect("partial line"), b"partial");
-    assert_eq!(sock.recv(100, CallOpts::default()).await.expect("end"), b"");
+    assert_eq!(sock.recv(100, CallOpts::default()).await.expect("partial line"), &b"partial"[..]);
+    assert_eq!(sock.recv(100, CallOpts::default()).await.expect("end"), &b""[..]);
 });
 
 /// IO-LINE-MAX, IO-NOTHING-LOST
@@ -447,20 +450,20 @@ in_both_worlds!(io_nothing_lost_on_timeout, |transport, peers| {
     let err = expect_err(sock.recv_line(CallOpts::timeout(waits.brief())).await, ErrorClass::Timeout);
     assert_names(&err, &peer.host, peer.port);
     assert_eq!(sock.buffered(), 3, "the timed-out recv_line should have buffered \"abc\"");
-    assert_eq!(sock.recv_line(CallOpts::timeout(waits.ok())).await.expect("the line"), b"abcdef\n");
+    assert_eq!(sock.recv_line(CallOpts::timeout(waits.ok())).await.expect("the line"), &b"abcdef\n"[..]);
 
     let mut sock = connect(&net, &peer, waits).await;
     let err = expect_err(sock.recv_exact(7, CallOpts::timeout(waits.brief())).await, ErrorClass::Timeout);
     assert_names(&err, &peer.host, peer.port);
     assert_eq!(sock.buffered(), 3, "the timed-out recv_exact should have buffered \"abc\"");
-    assert_eq!(sock.recv_exact(7, CallOpts::timeout(waits.ok())).await.expect("7 bytes"), b"abcdef\n");
+    assert_eq!(sock.recv_exact(7, CallOpts::timeout(waits.ok())).await.expect("7 bytes"), &b"abcdef\n"[..]);
 
     // A timed-out recv consumes nothing either.
     let mut sock = connect(&net, &peer, waits).await;
-    assert_eq!(sock.recv_exact(3, CallOpts::timeout(waits.ok())).await.expect("abc"), b"abc");
+    assert_eq!(sock.recv_exact(3, CallOpts::timeout(waits.ok())).await.expect("abc"), &b"abc"[..]);
     let err = expect_err(sock.recv(10, CallOpts::timeout(waits.brief())).await, ErrorClass::Timeout);
     assert_names(&err, &peer.host, peer.port);
-    assert_eq!(sock.recv_line(CallOpts::timeout(waits.ok())).await.expect("rest"), b"def\n");
+    assert_eq!(sock.recv_line(CallOpts::timeout(waits.ok())).await.expect("rest"), &b"def\n"[..]);
 });
 
 /// TCP-PROP-TIMEOUT, IO-TIMEOUT-DEFAULT
@@ -492,10 +495,10 @@ in_both_worlds!(tcp_prop_timeout, |transport, peers| {
     let err = expect_err(sock.recv(10, CallOpts::default()).await, ErrorClass::Timeout);
     assert_names(&err, &peer.host, peer.port);
     // A per-call timeout overrides the socket's short one...
-    assert_eq!(sock.recv_line(CallOpts::timeout(waits.ok())).await.expect("late line"), b"late\n");
+    assert_eq!(sock.recv_line(CallOpts::timeout(waits.ok())).await.expect("late line"), &b"late\n"[..]);
     // ...and so does a per-call nil (forever).
     let forever = CallOpts { timeout: TimeoutOpt::Forever, ..CallOpts::default() };
-    assert_eq!(sock.recv_line(forever).await.expect("later line"), b"later\n");
+    assert_eq!(sock.recv_line(forever).await.expect("later line"), &b"later\n"[..]);
     // A per-call timeout also overrides a socket that waits forever.
     sock.set_timeout(None).expect("set nil");
     let err = expect_err(sock.recv(10, CallOpts::timeout(waits.brief())).await, ErrorClass::Timeout);
@@ -547,9 +550,9 @@ in_both_worlds!(tcp_close_ends_the_peers_stream, |transport, peers| {
     client.close().await;
     assert_eq!(
         accepted.recv_exact(3, CallOpts::timeout(waits.ok())).await.expect("bytes before close"),
-        b"bye"
+        &b"bye"[..]
     );
-    assert_eq!(accepted.recv(10, CallOpts::timeout(waits.ok())).await.expect("end"), b"");
+    assert_eq!(accepted.recv(10, CallOpts::timeout(waits.ok())).await.expect("end"), &b""[..]);
 });
 
 /// TCP-SHUTDOWN, IO-SHUTDOWN-READ (`:send`: the peer reads end of stream, this side still receives)
@@ -562,7 +565,7 @@ in_both_worlds!(tcp_shutdown_send_still_receives, |transport, peers| {
     sock.shutdown(":send").await.expect("shutdown(:send)");
     assert!(sock.is_connected(), "a half-closed socket is still open");
     // The echo peer reads end of stream, echoes, then closes: we still receive it all.
-    assert_eq!(recv_to_end(&mut sock, waits).await, b"ping\n");
+    assert_eq!(recv_to_end(&mut sock, waits).await, &b"ping\n"[..]);
     let err = expect_err(sock.send(b"x").await, ErrorClass::Closed);
     assert_names(&err, &echo.host, echo.port);
     let err = expect_err(sock.send_all(b"x").await, ErrorClass::Closed);
@@ -585,11 +588,11 @@ in_both_worlds!(tcp_shutdown_recv_and_both, |transport, peers| {
     assert!(sock.is_connected(), "a bad direction changed nothing");
     // Let the peer's bytes arrive and be buffered (recv reads a whole chunk and returns one
     // byte): shutdown(:recv) discards them too.
-    assert_eq!(sock.recv(1, CallOpts::timeout(waits.ok())).await.expect("1 byte"), b"u");
+    assert_eq!(sock.recv(1, CallOpts::timeout(waits.ok())).await.expect("1 byte"), &b"u"[..]);
     assert_eq!(sock.buffered(), 6, "the rest of the peer's one write should be buffered");
     sock.shutdown(":recv").await.expect("shutdown(:recv)");
-    assert_eq!(sock.recv(10, CallOpts::timeout(waits.ok())).await.expect("recv after :recv"), b"");
-    assert_eq!(sock.recv(10, CallOpts::timeout(waits.ok())).await.expect("recv again"), b"");
+    assert_eq!(sock.recv(10, CallOpts::timeout(waits.ok())).await.expect("recv after :recv"), &b""[..]);
+    assert_eq!(sock.recv(10, CallOpts::timeout(waits.ok())).await.expect("recv again"), &b""[..]);
     expect_err(sock.recv_line(CallOpts::timeout(waits.ok())).await, ErrorClass::EndOfStream);
     expect_err(sock.recv_exact(1, CallOpts::timeout(waits.ok())).await, ErrorClass::EndOfStream);
     // Sending still works after shutdown(:recv).
@@ -598,7 +601,7 @@ in_both_worlds!(tcp_shutdown_recv_and_both, |transport, peers| {
 
     let mut sock = connect(&net, &peer, waits).await;
     sock.shutdown(":both").await.expect("shutdown(:both)");
-    assert_eq!(sock.recv(10, CallOpts::timeout(waits.ok())).await.expect("recv after :both"), b"");
+    assert_eq!(sock.recv(10, CallOpts::timeout(waits.ok())).await.expect("recv after :both"), &b""[..]);
     let err = expect_err(sock.send(b"x").await, ErrorClass::Closed);
     assert_names(&err, &peer.host, peer.port);
     sock.close().await;
@@ -657,25 +660,25 @@ in_both_worlds!(lst_accept_returns_full_tcp_socket, |transport, peers| {
     client.send_all(b"hello server\nand more").await.expect("client send_all");
     assert_eq!(
         accepted.recv_line(CallOpts::timeout(waits.ok())).await.expect("server recv_line"),
-        b"hello server\n"
+        &b"hello server\n"[..]
     );
     assert_eq!(
         accepted.recv_exact(8, CallOpts::timeout(waits.ok())).await.expect("server recv_exact"),
-        b"and more"
+        &b"and more"[..]
     );
     let n = accepted.send(b"hello client\n").await.expect("server send");
     assert!((1..=13).contains(&n));
     accepted.send_all(&b"hello client\n"[n..]).await.expect("server send_all");
     assert_eq!(
         client.recv_line(CallOpts::timeout(waits.ok())).await.expect("client recv_line"),
-        b"hello client\n"
+        &b"hello client\n"[..]
     );
     accepted.shutdown(":send").await.expect("server shutdown(:send)");
-    assert_eq!(client.recv(10, CallOpts::timeout(waits.ok())).await.expect("client sees end"), b"");
+    assert_eq!(client.recv(10, CallOpts::timeout(waits.ok())).await.expect("client sees end"), &b""[..]);
     client.send_all(b"after").await.expect("client still sends");
     assert_eq!(
         accepted.recv_exact(5, CallOpts::timeout(waits.ok())).await.expect("server still receives"),
-        b"after"
+        &b"after"[..]
     );
     accepted.close().await;
     accepted.close().await;
@@ -813,7 +816,7 @@ in_both_worlds!(udp_open_peer_send_recv, |transport, peers| {
     let sock = net.udp_peer(&echo.host, echo.port.into()).await.expect("udp with a peer");
     assert_ne!(sock.local_port(), 0);
     assert_eq!(sock.send(b"hi there").await.expect("send"), 8);
-    assert_eq!(sock.recv(100, CallOpts::timeout(waits.ok())).await.expect("recv"), b"hi there");
+    assert_eq!(sock.recv(100, CallOpts::timeout(waits.ok())).await.expect("recv"), &b"hi there"[..]);
     // send_to still works on a socket with a default peer.
     assert_eq!(sock.send_to(b"to", &echo.host, echo.port.into()).await.expect("send_to"), 2);
     let datagram = sock.recv_from(100, CallOpts::timeout(waits.ok())).await.expect("recv_from");
@@ -845,7 +848,7 @@ in_both_worlds!(io_udp_peer_filter, |transport, peers| {
     assert_eq!(filtered.send(b"from peer").await.expect("send"), 9);
     assert_eq!(
         filtered.recv(100, CallOpts::timeout(waits.ok())).await.expect("the peer's datagram"),
-        b"from peer"
+        &b"from peer"[..]
     );
     // The intruder's datagram was dropped, not kept for later.
     let err = expect_err(filtered.recv(100, CallOpts::timeout(waits.brief())).await, ErrorClass::Timeout);
@@ -921,7 +924,7 @@ in_both_worlds!(udp_listen_bound_and_permitted, |transport, peers| {
     assert_eq!(datagram.host, "127.0.0.1");
     // And it can answer the sender.
     listening.send_to(b"answer", &datagram.host, datagram.port.into()).await.expect("answer");
-    assert_eq!(sender.recv(100, CallOpts::timeout(waits.ok())).await.expect("answer"), b"answer");
+    assert_eq!(sender.recv(100, CallOpts::timeout(waits.ok())).await.expect("answer"), &b"answer"[..]);
     // A second bind of the same port is AddressInUse.
     let err = expect_err(net.udp_listen("127.0.0.1", port.into()).await, ErrorClass::AddressInUse);
     assert_names(&err, "127.0.0.1", port);
@@ -963,7 +966,7 @@ in_both_worlds!(udp_perm_send_and_peer, |transport, peers| {
     );
     assert_names(&err, &echo.host, other_port);
     assert_eq!(peer_sock.send(b"ok").await.expect("send to the granted peer"), 2);
-    assert_eq!(peer_sock.recv(100, CallOpts::timeout(waits.ok())).await.expect("echo"), b"ok");
+    assert_eq!(peer_sock.recv(100, CallOpts::timeout(waits.ok())).await.expect("echo"), &b"ok"[..]);
 });
 
 /// UDP-CLOSE, IO-CLOSE-IDEMPOTENT

@@ -17,7 +17,7 @@ use caspian_reference::stream::StreamSocket;
 use caspian_reference::tls::{CertEnv, TlsContext};
 use caspian_reference::transport::Transport;
 use caspian_reference::transport::sim::SimClock;
-use caspian_reference::{CallOpts, ErrorClass, Net, NetResult, TimeoutOpt, TlsOptions};
+use caspian_reference::{Bytes, CallOpts, ErrorClass, Net, NetResult, TimeoutOpt, TlsOptions};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
@@ -72,7 +72,7 @@ async fn check(sock: &mut StreamSocket, input: &Input) -> Result<(), String> {
     let opts = CallOpts::timeout(30.0);
     let mut got = Vec::new();
     for (i, op) in input.ops.iter().enumerate() {
-        let outcome: NetResult<Vec<u8>> = match *op {
+        let outcome: NetResult<Bytes> = match *op {
             Op::Recv(max) => sock.recv(max, opts).await,
             Op::Line(max) => sock.recv_line(CallOpts { max_length: Some(max), ..opts }).await,
             Op::Exact(n) => sock.recv_exact(n, opts).await,

@@ -126,7 +126,7 @@ fn assert_names(err: &NetError, peer: &PeerAddr) {
 /// One line round trip over `sock`.
 async fn echo_line(sock: &mut SslSocket, line: &[u8], waits: Waits) -> NetResult<Vec<u8>> {
     sock.send_all(line).await?;
-    sock.recv_line(CallOpts::timeout(waits.ok())).await
+    sock.recv_line(CallOpts::timeout(waits.ok())).await.map(Vec::from)
 }
 
 /// Asserts that `sock` echoes a line.
@@ -189,8 +189,8 @@ in_both_worlds!(ssl_open_full_surface, |transport, peers| {
 
     // send_all, recv_line, recv_exact, recv.
     sock.send_all(b"hello\nworld!rest").await.expect("send_all");
-    assert_eq!(sock.recv_line(CallOpts::timeout(waits.ok())).await.expect("recv_line"), b"hello\n");
-    assert_eq!(sock.recv_exact(6, CallOpts::timeout(waits.ok())).await.expect("recv_exact"), b"world!");
+    assert_eq!(sock.recv_line(CallOpts::timeout(waits.ok())).await.expect("recv_line"), &b"hello\n"[..]);
+    assert_eq!(sock.recv_exact(6, CallOpts::timeout(waits.ok())).await.expect("recv_exact"), &b"world!"[..]);
     let mut rest = Vec::new();
     while rest.len() < 4 {
         let chunk = sock.recv(100, CallOpts::timeout(waits.ok())).await.expect("recv");
@@ -198,12 +198,12 @@ in_both_worlds!(ssl_open_full_surface, |transport, peers| {
         rest.extend_from_slice(&chunk);
     }
     assert_eq!(rest, b"rest");
-    assert_eq!(sock.recv_exact(0, CallOpts::timeout(waits.ok())).await.expect("recv_exact(0)"), b"");
+    assert_eq!(sock.recv_exact(0, CallOpts::timeout(waits.ok())).await.expect("recv_exact(0)"), &b""[..]);
 
     // send returns how many bytes it wrote.
     let n = sock.send(b"x").await.expect("send");
     assert_eq!(n, 1);
-    assert_eq!(sock.recv_exact(1, CallOpts::timeout(waits.ok())).await.expect("recv_exact"), b"x");
+    assert_eq!(sock.recv_exact(1, CallOpts::timeout(waits.ok())).await.expect("recv_exact"), &b"x"[..]);
 
     // shutdown(:send): the echo peer reads end of stream, ends its side, and we read the end.
     sock.send_all(b"tail").await.expect("send_all");
@@ -219,7 +219,7 @@ in_both_worlds!(ssl_open_full_surface, |transport, peers| {
     assert_eq!(tail, b"tail", "this side still receives after shutdown(:send)");
     assert_eq!(
         sock.recv(100, CallOpts::timeout(waits.ok())).await.expect("recv at end"),
-        b"",
+        &b""[..],
         "the end stays the end"
     );
     expect_err(sock.recv_line(CallOpts::timeout(waits.ok())).await, ErrorClass::EndOfStream);
@@ -245,14 +245,20 @@ in_both_worlds!(ssl_shutdown_recv_and_both, |transport, peers| {
     let mut sock = ssl_to(&net, &good, TimeoutOpt::Seconds(waits.ok()), &opts).await;
     assert_echoes(&mut sock, waits).await;
     sock.shutdown(":recv").await.expect("shutdown(:recv)");
-    assert_eq!(sock.recv(10, CallOpts::timeout(waits.ok())).await.expect("recv after shutdown(:recv)"), b"");
+    assert_eq!(
+        sock.recv(10, CallOpts::timeout(waits.ok())).await.expect("recv after shutdown(:recv)"),
+        &b""[..]
+    );
     sock.send_all(b"still sending\n").await.expect("send after shutdown(:recv)");
     expect_err(sock.shutdown(":sideways").await, ErrorClass::ArgumentError);
     sock.close().await;
 
     let mut both = ssl_to(&net, &good, TimeoutOpt::Seconds(waits.ok()), &opts).await;
     both.shutdown(":both").await.expect("shutdown(:both)");
-    assert_eq!(both.recv(10, CallOpts::timeout(waits.ok())).await.expect("recv after shutdown(:both)"), b"");
+    assert_eq!(
+        both.recv(10, CallOpts::timeout(waits.ok())).await.expect("recv after shutdown(:both)"),
+        &b""[..]
+    );
     expect_err(both.send(b"x").await, ErrorClass::Closed);
     both.close().await;
     assert!(!both.is_connected());
@@ -269,7 +275,10 @@ in_both_worlds!(starttls_upgrades_and_invalidates_tcp, |transport, peers| {
     let mut tcp =
         net.tcp_new(&peer.host, peer.port.into(), TimeoutOpt::Seconds(waits.ok())).await.expect("tcp");
     tcp.send_all(b"STARTTLS\r\n").await.expect("send_all");
-    assert_eq!(tcp.recv_line(CallOpts::timeout(waits.ok())).await.expect("recv_line"), b"220 go ahead\r\n");
+    assert_eq!(
+        tcp.recv_line(CallOpts::timeout(waits.ok())).await.expect("recv_line"),
+        &b"220 go ahead\r\n"[..]
+    );
 
     // Bad options are refused before the stream is handed over: the tcp socket stays usable.
     let bad = TlsOptions { protocols: Some(vec![]), ..trusting_root(Some("localhost")) };
@@ -315,7 +324,7 @@ in_both_worlds!(starttls_refuses_buffered_plaintext, |transport, peers| {
     let mut tcp =
         net.tcp_new(&peer.host, peer.port.into(), TimeoutOpt::Seconds(waits.ok())).await.expect("tcp");
     tcp.send_all(b"STARTTLS\r\n").await.expect("send_all");
-    assert_eq!(tcp.recv_line(CallOpts::timeout(waits.ok())).await.expect("recv_line"), b"220 go\r\n");
+    assert_eq!(tcp.recv_line(CallOpts::timeout(waits.ok())).await.expect("recv_line"), &b"220 go\r\n"[..]);
     // The reply came in one write: its 8 extra bytes are buffered, unread.
     assert_eq!(tcp.buffered(), 8, "the injected bytes are buffered");
 
@@ -324,7 +333,7 @@ in_both_worlds!(starttls_refuses_buffered_plaintext, |transport, peers| {
     assert!(tcp.is_connected(), "no upgrade: the tcp socket is still the live one");
     assert_eq!(
         tcp.recv(100, CallOpts::timeout(waits.ok())).await.expect("recv"),
-        b"INJECTED",
+        &b"INJECTED"[..],
         "nothing was lost"
     );
 

@@ -18,7 +18,7 @@ use caspian_reference::{CallOpts, NetResult};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let port: i64 = std::env::args().nth(1).as_deref().unwrap_or("8080").parse()?;
-    let net = Net::new(Permissions::from_flags(None, Some(&port.to_string()))?)?;
+    let net = Net::new(Permissions::from_flags(None, Some(&port.to_string()))?);
     let server = net.tcp_listen("127.0.0.1", port)?;
     println!("echoing lines on 127.0.0.1:{}", server.local_port());
     serve(&server, None)?;

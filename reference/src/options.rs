@@ -39,6 +39,7 @@ impl CallOpts {
     }
 
     /// The wait this call allows: its own `timeout:` or, when absent, `inherited`.
+    #[inline]
     pub(crate) fn wait(&self, inherited: Option<Duration>) -> NetResult<Option<Duration>> {
         match self.timeout {
             TimeoutOpt::Inherit => Ok(inherited),
@@ -47,6 +48,7 @@ impl CallOpts {
         }
     }
 
+    #[inline]
     pub(crate) fn max_line(&self) -> NetResult<usize> {
         match self.max_length {
             None => Ok(DEFAULT_MAX_LINE),
@@ -57,6 +59,7 @@ impl CallOpts {
 
 /// A timeout in seconds, `None` meaning forever. Negative and NaN are ArgumentErrors; a wait too
 /// long to represent (or infinite) is forever.
+#[inline]
 pub fn timeout_seconds(name: &str, seconds: Option<f64>) -> NetResult<Option<Duration>> {
     match seconds {
         None => Ok(None),
@@ -68,11 +71,13 @@ pub fn timeout_seconds(name: &str, seconds: Option<f64>) -> NetResult<Option<Dur
 }
 
 /// A byte count: `n >= 0`.
+#[inline]
 pub fn count(name: &str, n: i64) -> NetResult<usize> {
     usize::try_from(n).map_err(|_| NetError::argument(name, format!("must not be negative, got {n}")))
 }
 
 /// A count that must be at least 1.
+#[inline]
 pub fn positive(name: &str, n: usize) -> NetResult<usize> {
     if n == 0 {
         return Err(NetError::argument(name, "must be at least 1, got 0"));

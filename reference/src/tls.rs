@@ -3,6 +3,7 @@
 //! [`TlsContext`] holds what every TLS socket of one engine shares (crypto provider, clock, the
 //! system bundle's location); [`TlsOptions`] are the construction options of the spec;
 //! [`SslSocket`] is the whole stream surface over TLS plus `peer_cert`, `cipher` and `protocol`.
+//! Everything here but the async handshake is shared with the blocking surface.
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -22,8 +23,9 @@ use crate::error::{
     tls_error_words,
 };
 use crate::peer_cert::PeerCert;
-use crate::stream::{Detached, StreamSocket};
-use crate::transport::ip_literal;
+use crate::stream::StreamSocket;
+use crate::stream_state::{Link, StreamState};
+use crate::transport::{BoxedStream, ip_literal};
 
 /// The construction options of an ssl socket (and of `starttls`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,8 +194,8 @@ impl TlsContext {
 
 /// A validated client configuration and the name it verifies.
 pub(crate) struct Prepared {
-    config: Arc<ClientConfig>,
-    server_name: ServerName<'static>,
+    pub config: Arc<ClientConfig>,
+    pub server_name: ServerName<'static>,
 }
 
 /// TLS-PROTOCOLS-VALID: only `TLSv1.2` and `TLSv1.3`, at least one.
@@ -305,32 +307,16 @@ impl ServerCertVerifier for AcceptAnyCertificate {
 
 /// What the handshake negotiated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Session {
+pub(crate) struct Session {
     peer_cert: Option<PeerCert>,
     cipher: String,
     protocol: String,
 }
 
-/// A TLS socket: the whole stream surface ([`StreamSocket`], through `Deref`) plus the
-/// negotiated session.
-pub struct SslSocket {
-    stream: StreamSocket,
-    session: Session,
-}
-
-impl SslSocket {
-    /// Runs the client handshake over `detached`, within the socket's timeout.
-    pub(crate) async fn handshake(detached: Detached, prepared: Prepared) -> NetResult<SslSocket> {
-        let remote = detached.remote.clone();
-        let connector = tokio_rustls::TlsConnector::from(prepared.config);
-        let connect = connector.connect(prepared.server_name, detached.stream);
-        let timed_out =
-            || format!("TLS handshake with {remote} timed out after {}s", wait::seconds(detached.timeout));
-        let tls = wait::until(wait::deadline(detached.timeout), timed_out, connect)
-            .await?
-            .map_err(|e| handshake_error(&e, &remote))?;
-        let (_, connection) = tls.get_ref();
-        let session = Session {
+impl Session {
+    /// The session of a connection whose handshake is complete.
+    pub(crate) fn of(connection: &rustls::ClientConnection) -> Self {
+        Self {
             peer_cert: connection
                 .peer_certificates()
                 .and_then(|chain| chain.first())
@@ -340,17 +326,47 @@ impl SslSocket {
                 .map(|s| iana_cipher_name(s.suite()))
                 .unwrap_or_default(),
             protocol: connection.protocol_version().map(protocol_name).unwrap_or_default(),
-        };
-        let stream = StreamSocket::attach(Detached { stream: Box::new(tls), ..detached });
-        Ok(SslSocket { stream, session })
+        }
     }
+}
 
+/// A TLS socket: the whole stream surface (`S`, through `Deref`: the async [`StreamSocket`] or
+/// the blocking one) plus the negotiated session.
+pub struct SslSocket<S = StreamSocket> {
+    stream: S,
+    session: Session,
+}
+
+impl<S> SslSocket<S> {
+    pub(crate) fn new(stream: S, session: Session) -> Self {
+        Self { stream, session }
+    }
+}
+
+impl SslSocket {
+    /// Runs the client handshake over `stream`, within the socket's timeout.
+    pub(crate) async fn handshake(
+        stream: BoxedStream,
+        link: Link,
+        prepared: Prepared,
+    ) -> NetResult<SslSocket> {
+        let connector = tokio_rustls::TlsConnector::from(prepared.config);
+        let connect = connector.connect(prepared.server_name, stream);
+        let tls = wait::until(wait::deadline(link.timeout), || handshake_timed_out(&link), connect)
+            .await?
+            .map_err(|e| handshake_error(&e, &link.remote))?;
+        let session = Session::of(tls.get_ref().1);
+        Ok(SslSocket::new(StreamSocket::attach(Box::new(tls), link), session))
+    }
+}
+
+impl<S: Deref<Target = StreamState>> SslSocket<S> {
     /// SSL-PEER-CERT: the peer's certificate (TLS-PEER-CERT-FORMAT).
     pub fn peer_cert(&self) -> NetResult<&PeerCert> {
         self.session.peer_cert.as_ref().ok_or_else(|| {
             NetError::new(
                 ErrorClass::TlsError,
-                format!("peer_cert of {}: the peer sent no certificate", self.endpoint()),
+                format!("peer_cert of {}: the peer sent no certificate", self.stream.endpoint()),
             )
         })
     }
@@ -366,15 +382,15 @@ impl SslSocket {
     }
 }
 
-impl Deref for SslSocket {
-    type Target = StreamSocket;
-    fn deref(&self) -> &StreamSocket {
+impl<S> Deref for SslSocket<S> {
+    type Target = S;
+    fn deref(&self) -> &S {
         &self.stream
     }
 }
 
-impl DerefMut for SslSocket {
-    fn deref_mut(&mut self) -> &mut StreamSocket {
+impl<S> DerefMut for SslSocket<S> {
+    fn deref_mut(&mut self) -> &mut S {
         &mut self.stream
     }
 }
@@ -408,9 +424,14 @@ fn protocol_name(version: rustls::ProtocolVersion) -> String {
     }
 }
 
+/// The message of a handshake that outlived the socket's timeout.
+pub(crate) fn handshake_timed_out(link: &Link) -> String {
+    format!("TLS handshake with {} timed out after {}s", link.remote, wait::seconds(link.timeout))
+}
+
 /// Maps a failed handshake: a peer that hangs up mid-handshake is a TlsError; everything else
 /// maps as any I/O failure does (certificate failures to CertificateError with a reason).
-fn handshake_error(error: &std::io::Error, remote: &Endpoint) -> NetError {
+pub(crate) fn handshake_error(error: &std::io::Error, remote: &Endpoint) -> NetError {
     if error.kind() == std::io::ErrorKind::UnexpectedEof {
         return NetError::new(
             ErrorClass::TlsError,

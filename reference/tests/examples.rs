@@ -13,21 +13,20 @@ use caspian_reference::permissions::Permissions;
 
 #[test]
 fn echo_client_and_server_examples_work_as_written() {
-    let server_net = Net::new(Permissions::from_flags(None, Some("127.0.0.1:0")).unwrap()).unwrap();
+    let server_net = Net::new(Permissions::from_flags(None, Some("127.0.0.1:0")).unwrap());
     let server = server_net.tcp_listen("127.0.0.1", 0).unwrap();
     let port = i64::from(server.local_port());
     let serving = std::thread::spawn(move || echo_server::serve(&server, Some(2)));
 
-    let client_net =
-        Net::new(Permissions::from_flags(Some(&format!("127.0.0.1:{port}")), None).unwrap()).unwrap();
-    assert_eq!(echo_client::echo_hello(&client_net, "127.0.0.1", port).unwrap(), b"hello\n");
-    assert_eq!(echo_client::echo_hello(&client_net, "127.0.0.1", port).unwrap(), b"hello\n");
+    let client_net = Net::new(Permissions::from_flags(Some(&format!("127.0.0.1:{port}")), None).unwrap());
+    assert_eq!(echo_client::echo_hello(&client_net, "127.0.0.1", port).unwrap(), &b"hello\n"[..]);
+    assert_eq!(echo_client::echo_hello(&client_net, "127.0.0.1", port).unwrap(), &b"hello\n"[..]);
     serving.join().unwrap().unwrap();
 }
 
 #[test]
 fn echo_client_example_needs_its_grant() {
-    let net = Net::new(Permissions::deny_all()).unwrap();
+    let net = Net::new(Permissions::deny_all());
     let err = echo_client::echo_hello(&net, "127.0.0.1", 7).unwrap_err();
     assert_eq!(err.class, caspian_reference::ErrorClass::PermissionDenied);
     assert!(err.message.contains("127.0.0.1:7"), "{err}");

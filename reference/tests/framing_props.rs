@@ -21,6 +21,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 
+use caspian_reference::Bytes as Received;
 use caspian_reference::framing::{DEFAULT_MAX_LINE, FrameError, READ_CHUNK, RecvBuffer};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -48,13 +49,13 @@ trait Framer {
     fn buffered(&self) -> usize {
         self.buffer().buffered()
     }
-    fn take_some(&mut self, max_bytes: usize) -> Option<Vec<u8>> {
+    fn take_some(&mut self, max_bytes: usize) -> Option<Received> {
         self.buffer_mut().take_some(max_bytes)
     }
-    fn take_line(&mut self, max_length: usize) -> Result<Option<Vec<u8>>, FrameError> {
+    fn take_line(&mut self, max_length: usize) -> Result<Option<Received>, FrameError> {
         self.buffer_mut().take_line(max_length)
     }
-    fn take_exact(&mut self, n: usize) -> Result<Option<Vec<u8>>, FrameError> {
+    fn take_exact(&mut self, n: usize) -> Result<Option<Received>, FrameError> {
         self.buffer_mut().take_exact(n)
     }
     fn want_for_line(&self, max_length: usize) -> usize {
@@ -246,7 +247,7 @@ impl<'s, P: Peer> Driver<'s, P> {
                 Op::Exact(n) => (self.buf.take_exact(n), self.buf.want_for_exact(n)),
             };
             match result {
-                Ok(Some(frame)) => return Outcome::Frame(Bytes(frame)),
+                Ok(Some(frame)) => return Outcome::Frame(Bytes(frame.into())),
                 Err(error) => return Outcome::Raised(error),
                 Ok(None) if self.eof => return Outcome::Stuck,
                 Ok(None) if patience == Some(reads) => {
@@ -274,7 +275,7 @@ impl<'s, P: Peer> Driver<'s, P> {
     /// What is left: everything buffered (drained with `take_some`), then what the peer wrote
     /// and nobody read yet.
     fn remainder(mut self) -> Vec<u8> {
-        let mut rest = self.buf.take_some(usize::MAX).unwrap_or_default();
+        let mut rest = Vec::from(self.buf.take_some(usize::MAX).unwrap_or_default());
         rest.extend(self.peer.unread());
         rest
     }
@@ -697,11 +698,8 @@ impl Framer for StripsNewline {
     fn buffer_mut(&mut self) -> &mut RecvBuffer {
         &mut self.0
     }
-    fn take_line(&mut self, max_length: usize) -> Result<Option<Vec<u8>>, FrameError> {
-        Ok(self.0.take_line(max_length)?.map(|mut line| {
-            line.pop();
-            line
-        }))
+    fn take_line(&mut self, max_length: usize) -> Result<Option<Received>, FrameError> {
+        Ok(self.0.take_line(max_length)?.map(|line| line.slice(..line.len() - 1)))
     }
 }
 
@@ -741,7 +739,7 @@ impl Framer for SearchesWholeBuffer {
     fn buffer_mut(&mut self) -> &mut RecvBuffer {
         &mut self.0
     }
-    fn take_line(&mut self, max_length: usize) -> Result<Option<Vec<u8>>, FrameError> {
+    fn take_line(&mut self, max_length: usize) -> Result<Option<Received>, FrameError> {
         // The longest line the buffer holds is at most `buffered` bytes long.
         let window = self.0.buffered().max(max_length);
         match self.0.take_line(window) {
@@ -780,7 +778,7 @@ impl Framer for NaiveLineReader {
         self.1 = true;
         self.0.mark_eof();
     }
-    fn take_line(&mut self, max_length: usize) -> Result<Option<Vec<u8>>, FrameError> {
+    fn take_line(&mut self, max_length: usize) -> Result<Option<Received>, FrameError> {
         match self.0.take_line(max_length) {
             // "No newline yet, so the line is not complete": keep reading.
             Err(FrameError::LineTooLong { .. }) if !self.1 => Ok(None),
@@ -812,7 +810,7 @@ impl Framer for ExactConsumesAtEnd {
     fn buffer_mut(&mut self) -> &mut RecvBuffer {
         &mut self.0
     }
-    fn take_exact(&mut self, n: usize) -> Result<Option<Vec<u8>>, FrameError> {
+    fn take_exact(&mut self, n: usize) -> Result<Option<Received>, FrameError> {
         let result = self.0.take_exact(n);
         if result.is_err() {
             let _discarded = self.0.take_some(usize::MAX).unwrap_or_default();
@@ -841,7 +839,7 @@ impl Framer for EndOfStreamEndsALine {
     fn buffer_mut(&mut self) -> &mut RecvBuffer {
         &mut self.0
     }
-    fn take_line(&mut self, max_length: usize) -> Result<Option<Vec<u8>>, FrameError> {
+    fn take_line(&mut self, max_length: usize) -> Result<Option<Received>, FrameError> {
         match self.0.take_line(max_length) {
             Err(FrameError::EndOfStream { buffered }) if buffered > 0 => {
                 Ok(Some(self.0.take_some(usize::MAX).unwrap_or_default()))

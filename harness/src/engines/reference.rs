@@ -1,7 +1,11 @@
 //! The reference as an in-process engine: the contract's requests mapped onto
-//! `caspian_reference`, in either world.
+//! `caspian_reference`, on either of its surfaces: async over a transport (in either world), or
+//! blocking over OS sockets. The mapping from a request to a call is written once, against
+//! [`Surface`]; each surface implements it by calling its own operations.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -9,29 +13,58 @@ use caspian_conformance::contract::{
     self as contract, CertValue, Engine, EngineFactory, Feature, Handle, LocalFuture, Property, Raised,
     Reply, Request, Session, StartError, TlsArgs, Value, Wait,
 };
-use caspian_reference::listener::TcpListener;
+use caspian_reference::listener::{Listening, TcpListener};
+use caspian_reference::peer_cert::PeerCert;
 use caspian_reference::permissions::Permissions;
 use caspian_reference::stream::StreamSocket;
+use caspian_reference::stream_state::StreamState;
 use caspian_reference::tcp::TcpSocket;
 use caspian_reference::tls::{CertEnv, SslSocket};
 use caspian_reference::transport::Transport;
-use caspian_reference::udp::UdpSocket;
-use caspian_reference::{CallOpts, Net, NetError, TimeoutOpt, TlsContext, TlsOptions};
+use caspian_reference::udp::{Datagram, UdpSocket, UdpState};
+use caspian_reference::{
+    Bytes, CallOpts, Net, NetError, NetResult, TimeoutOpt, TlsContext, TlsOptions, blocking,
+};
 use rustls::time_provider::TimeProvider;
 
-/// Starts reference engines over transport `T`, checking certificates against `clock`.
-pub struct ReferenceFactory<T: Transport> {
-    transport: T,
-    clock: Arc<dyn TimeProvider>,
+/// Which surface an engine session opens: async over a transport `T` (any [`Transport`]), or
+/// [`Blocking`].
+pub trait Opens: 'static {
+    type Net: Surface;
+    fn open(&self, permissions: Permissions, tls: TlsContext) -> Self::Net;
 }
 
-impl<T: Transport> ReferenceFactory<T> {
-    pub fn new(transport: T, clock: Arc<dyn TimeProvider>) -> Self {
-        Self { transport, clock }
+impl<T: Transport> Opens for T {
+    type Net = Net<T>;
+    fn open(&self, permissions: Permissions, tls: TlsContext) -> Net<T> {
+        Net::new(self.clone(), permissions).with_tls(tls)
     }
 }
 
-impl<T: Transport> EngineFactory for ReferenceFactory<T> {
+/// The blocking surface, over OS sockets (`caspian_reference::blocking`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Blocking;
+
+impl Opens for Blocking {
+    type Net = blocking::Net;
+    fn open(&self, permissions: Permissions, tls: TlsContext) -> blocking::Net {
+        blocking::Net::new(permissions).with_tls(tls)
+    }
+}
+
+/// Starts reference engines on the surface `T` opens, checking certificates against `clock`.
+pub struct ReferenceFactory<T: Opens> {
+    opens: T,
+    clock: Arc<dyn TimeProvider>,
+}
+
+impl<T: Opens> ReferenceFactory<T> {
+    pub fn new(opens: T, clock: Arc<dyn TimeProvider>) -> Self {
+        Self { opens, clock }
+    }
+}
+
+impl<T: Opens> EngineFactory for ReferenceFactory<T> {
     fn name(&self) -> String {
         format!("caspian-reference {}", env!("CARGO_PKG_VERSION"))
     }
@@ -49,39 +82,312 @@ impl<T: Transport> EngineFactory for ReferenceFactory<T> {
                 ssl_cert_file: session.env.get("SSL_CERT_FILE").map(PathBuf::from),
                 ssl_cert_dir: session.env.get("SSL_CERT_DIR").cloned(),
             };
-            let tls = TlsContext::new(self.clock.clone(), cert_env);
-            let net = Net::new(self.transport.clone(), permissions).with_tls(tls);
+            let net = self.opens.open(permissions, TlsContext::new(self.clock.clone(), cert_env));
             Ok(Box::new(ReferenceEngine { net, handles: HashMap::new(), next: 1 }) as Box<dyn Engine>)
         })
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The surfaces, as the dispatch sees them
+
+/// `%net` of one surface: the constructors, and starttls (which turns a tcp socket into an ssl
+/// one). A blocking surface completes each future on its first poll.
+pub trait Surface: 'static {
+    type Tcp: DerefMut<Target: StreamOps> + 'static;
+    type Ssl: DerefMut<Target: StreamOps> + Secure + 'static;
+    type Listener: ListenerOps<Accepted = Self::Tcp> + 'static;
+    type Udp: UdpOps + 'static;
+
+    fn tcp(&self, host: &str, port: i64, timeout: TimeoutOpt) -> impl Future<Output = NetResult<Self::Tcp>>;
+    fn ssl(
+        &self,
+        host: &str,
+        port: i64,
+        timeout: TimeoutOpt,
+        options: &TlsOptions,
+    ) -> impl Future<Output = NetResult<Self::Ssl>>;
+    fn tcp_listen(&self, host: &str, port: i64) -> impl Future<Output = NetResult<Self::Listener>>;
+    fn udp(&self) -> impl Future<Output = NetResult<Self::Udp>>;
+    fn udp_peer(&self, host: &str, port: i64) -> impl Future<Output = NetResult<Self::Udp>>;
+    fn udp_listen(&self, host: &str, port: i64) -> impl Future<Output = NetResult<Self::Udp>>;
+    fn starttls(tcp: &mut Self::Tcp, options: TlsOptions) -> impl Future<Output = NetResult<Self::Ssl>>;
+}
+
+/// The stream surface of a tcp or ssl socket (SSL-SURFACE); its properties are its state's.
+pub trait StreamOps {
+    fn state(&mut self) -> &mut StreamState;
+    fn send(&mut self, bytes: &[u8]) -> impl Future<Output = NetResult<usize>>;
+    fn send_all(&mut self, bytes: &[u8]) -> impl Future<Output = NetResult<()>>;
+    fn recv(&mut self, max_bytes: i64, opts: CallOpts) -> impl Future<Output = NetResult<Bytes>>;
+    fn recv_line(&mut self, opts: CallOpts) -> impl Future<Output = NetResult<Bytes>>;
+    fn recv_exact(&mut self, n: i64, opts: CallOpts) -> impl Future<Output = NetResult<Bytes>>;
+    fn close(&mut self) -> impl Future<Output = ()>;
+    fn shutdown(&mut self, direction: &str) -> impl Future<Output = NetResult<()>>;
+}
+
+/// The session of an ssl socket.
+pub trait Secure {
+    fn peer_cert(&self) -> NetResult<&PeerCert>;
+    fn cipher(&self) -> &str;
+    fn protocol(&self) -> &str;
+}
+
+/// A listener; its properties are its [`Listening`]'s.
+pub trait ListenerOps {
+    type Accepted;
+    fn listening(&self) -> &Listening;
+    fn accept(&self, opts: CallOpts) -> impl Future<Output = NetResult<Self::Accepted>>;
+    fn close(&mut self);
+}
+
+/// A udp socket; its properties are its state's.
+pub trait UdpOps {
+    fn state(&mut self) -> &mut UdpState;
+    fn send(&self, bytes: &[u8]) -> impl Future<Output = NetResult<usize>>;
+    fn send_to(&self, bytes: &[u8], host: &str, port: i64) -> impl Future<Output = NetResult<usize>>;
+    fn recv(&self, max_bytes: i64, opts: CallOpts) -> impl Future<Output = NetResult<Vec<u8>>>;
+    fn recv_from(&self, max_bytes: i64, opts: CallOpts) -> impl Future<Output = NetResult<Datagram>>;
+    fn close(&mut self);
+}
+
+impl<S: Deref<Target = StreamState>> Secure for SslSocket<S> {
+    fn peer_cert(&self) -> NetResult<&PeerCert> {
+        SslSocket::peer_cert(self)
+    }
+    fn cipher(&self) -> &str {
+        SslSocket::cipher(self)
+    }
+    fn protocol(&self) -> &str {
+        SslSocket::protocol(self)
+    }
+}
+
+// The async surface.
+
+impl<T: Transport> Surface for Net<T> {
+    type Tcp = TcpSocket;
+    type Ssl = SslSocket;
+    type Listener = TcpListener<T>;
+    type Udp = UdpSocket<T>;
+
+    async fn tcp(&self, host: &str, port: i64, timeout: TimeoutOpt) -> NetResult<TcpSocket> {
+        self.tcp_new(host, port, timeout).await
+    }
+    async fn ssl(
+        &self,
+        host: &str,
+        port: i64,
+        timeout: TimeoutOpt,
+        options: &TlsOptions,
+    ) -> NetResult<SslSocket> {
+        Net::ssl(self, host, port, timeout, options).await
+    }
+    async fn tcp_listen(&self, host: &str, port: i64) -> NetResult<TcpListener<T>> {
+        Net::tcp_listen(self, host, port).await
+    }
+    async fn udp(&self) -> NetResult<UdpSocket<T>> {
+        Net::udp(self).await
+    }
+    async fn udp_peer(&self, host: &str, port: i64) -> NetResult<UdpSocket<T>> {
+        Net::udp_peer(self, host, port).await
+    }
+    async fn udp_listen(&self, host: &str, port: i64) -> NetResult<UdpSocket<T>> {
+        Net::udp_listen(self, host, port).await
+    }
+    async fn starttls(tcp: &mut TcpSocket, options: TlsOptions) -> NetResult<SslSocket> {
+        tcp.starttls(options).await
+    }
+}
+
+impl StreamOps for StreamSocket {
+    fn state(&mut self) -> &mut StreamState {
+        self
+    }
+    async fn send(&mut self, bytes: &[u8]) -> NetResult<usize> {
+        StreamSocket::send(self, bytes).await
+    }
+    async fn send_all(&mut self, bytes: &[u8]) -> NetResult<()> {
+        StreamSocket::send_all(self, bytes).await
+    }
+    async fn recv(&mut self, max_bytes: i64, opts: CallOpts) -> NetResult<Bytes> {
+        StreamSocket::recv(self, max_bytes, opts).await
+    }
+    async fn recv_line(&mut self, opts: CallOpts) -> NetResult<Bytes> {
+        StreamSocket::recv_line(self, opts).await
+    }
+    async fn recv_exact(&mut self, n: i64, opts: CallOpts) -> NetResult<Bytes> {
+        StreamSocket::recv_exact(self, n, opts).await
+    }
+    async fn close(&mut self) {
+        StreamSocket::close(self).await
+    }
+    async fn shutdown(&mut self, direction: &str) -> NetResult<()> {
+        StreamSocket::shutdown(self, direction).await
+    }
+}
+
+impl<T: Transport> ListenerOps for TcpListener<T> {
+    type Accepted = TcpSocket;
+    fn listening(&self) -> &Listening {
+        self
+    }
+    async fn accept(&self, opts: CallOpts) -> NetResult<TcpSocket> {
+        TcpListener::accept(self, opts).await
+    }
+    fn close(&mut self) {
+        TcpListener::close(self)
+    }
+}
+
+impl<T: Transport> UdpOps for UdpSocket<T> {
+    fn state(&mut self) -> &mut UdpState {
+        self
+    }
+    async fn send(&self, bytes: &[u8]) -> NetResult<usize> {
+        UdpSocket::send(self, bytes).await
+    }
+    async fn send_to(&self, bytes: &[u8], host: &str, port: i64) -> NetResult<usize> {
+        UdpSocket::send_to(self, bytes, host, port).await
+    }
+    async fn recv(&self, max_bytes: i64, opts: CallOpts) -> NetResult<Vec<u8>> {
+        UdpSocket::recv(self, max_bytes, opts).await
+    }
+    async fn recv_from(&self, max_bytes: i64, opts: CallOpts) -> NetResult<Datagram> {
+        UdpSocket::recv_from(self, max_bytes, opts).await
+    }
+    fn close(&mut self) {
+        UdpSocket::close(self)
+    }
+}
+
+// The blocking surface.
+
+impl Surface for blocking::Net {
+    type Tcp = blocking::TcpSocket;
+    type Ssl = blocking::SslSocket;
+    type Listener = blocking::TcpListener;
+    type Udp = blocking::UdpSocket;
+
+    async fn tcp(&self, host: &str, port: i64, timeout: TimeoutOpt) -> NetResult<blocking::TcpSocket> {
+        self.tcp_new(host, port, timeout)
+    }
+    async fn ssl(
+        &self,
+        host: &str,
+        port: i64,
+        timeout: TimeoutOpt,
+        options: &TlsOptions,
+    ) -> NetResult<blocking::SslSocket> {
+        blocking::Net::ssl(self, host, port, timeout, options)
+    }
+    async fn tcp_listen(&self, host: &str, port: i64) -> NetResult<blocking::TcpListener> {
+        blocking::Net::tcp_listen(self, host, port)
+    }
+    async fn udp(&self) -> NetResult<blocking::UdpSocket> {
+        blocking::Net::udp(self)
+    }
+    async fn udp_peer(&self, host: &str, port: i64) -> NetResult<blocking::UdpSocket> {
+        blocking::Net::udp_peer(self, host, port)
+    }
+    async fn udp_listen(&self, host: &str, port: i64) -> NetResult<blocking::UdpSocket> {
+        blocking::Net::udp_listen(self, host, port)
+    }
+    async fn starttls(tcp: &mut blocking::TcpSocket, options: TlsOptions) -> NetResult<blocking::SslSocket> {
+        tcp.starttls(&options)
+    }
+}
+
+impl<C: blocking::Channel> StreamOps for blocking::StreamSocket<C> {
+    fn state(&mut self) -> &mut StreamState {
+        self
+    }
+    async fn send(&mut self, bytes: &[u8]) -> NetResult<usize> {
+        blocking::StreamSocket::send(self, bytes)
+    }
+    async fn send_all(&mut self, bytes: &[u8]) -> NetResult<()> {
+        blocking::StreamSocket::send_all(self, bytes)
+    }
+    async fn recv(&mut self, max_bytes: i64, opts: CallOpts) -> NetResult<Bytes> {
+        blocking::StreamSocket::recv(self, max_bytes, opts)
+    }
+    async fn recv_line(&mut self, opts: CallOpts) -> NetResult<Bytes> {
+        blocking::StreamSocket::recv_line(self, opts)
+    }
+    async fn recv_exact(&mut self, n: i64, opts: CallOpts) -> NetResult<Bytes> {
+        blocking::StreamSocket::recv_exact(self, n, opts)
+    }
+    async fn close(&mut self) {
+        blocking::StreamSocket::close(self)
+    }
+    async fn shutdown(&mut self, direction: &str) -> NetResult<()> {
+        blocking::StreamSocket::shutdown(self, direction)
+    }
+}
+
+impl ListenerOps for blocking::TcpListener {
+    type Accepted = blocking::TcpSocket;
+    fn listening(&self) -> &Listening {
+        self
+    }
+    async fn accept(&self, opts: CallOpts) -> NetResult<blocking::TcpSocket> {
+        blocking::TcpListener::accept(self, opts)
+    }
+    fn close(&mut self) {
+        blocking::TcpListener::close(self)
+    }
+}
+
+impl UdpOps for blocking::UdpSocket {
+    fn state(&mut self) -> &mut UdpState {
+        self
+    }
+    async fn send(&self, bytes: &[u8]) -> NetResult<usize> {
+        blocking::UdpSocket::send(self, bytes)
+    }
+    async fn send_to(&self, bytes: &[u8], host: &str, port: i64) -> NetResult<usize> {
+        blocking::UdpSocket::send_to(self, bytes, host, port)
+    }
+    async fn recv(&self, max_bytes: i64, opts: CallOpts) -> NetResult<Vec<u8>> {
+        blocking::UdpSocket::recv(self, max_bytes, opts)
+    }
+    async fn recv_from(&self, max_bytes: i64, opts: CallOpts) -> NetResult<Datagram> {
+        blocking::UdpSocket::recv_from(self, max_bytes, opts)
+    }
+    fn close(&mut self) {
+        blocking::UdpSocket::close(self)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The dispatch
+
 /// What a handle names.
-enum Object<T: Transport> {
-    Tcp(TcpSocket),
-    Ssl(SslSocket),
-    Listener(TcpListener<T>),
-    Udp(UdpSocket<T>),
+enum Object<N: Surface> {
+    Tcp(N::Tcp),
+    Ssl(N::Ssl),
+    Listener(N::Listener),
+    Udp(N::Udp),
 }
 
 /// One reference engine session: `%net` and its handles.
-pub struct ReferenceEngine<T: Transport> {
-    net: Net<T>,
-    handles: HashMap<Handle, Object<T>>,
+struct ReferenceEngine<N: Surface> {
+    net: N,
+    handles: HashMap<Handle, Object<N>>,
     next: Handle,
 }
 
-impl<T: Transport> Engine for ReferenceEngine<T> {
+impl<N: Surface> Engine for ReferenceEngine<N> {
     fn call(&mut self, request: Request) -> LocalFuture<'_, Reply> {
         Box::pin(self.dispatch(request))
     }
 }
 
-impl<T: Transport> ReferenceEngine<T> {
+impl<N: Surface> ReferenceEngine<N> {
     async fn dispatch(&mut self, request: Request) -> Reply {
         match request {
             Request::Tcp { host, port, timeout } => {
-                let socket = self.net.tcp_new(&host, port, timeout_opt(timeout)).await.map_err(raised)?;
+                let socket = self.net.tcp(&host, port, timeout_opt(timeout)).await.map_err(raised)?;
                 Ok(self.insert(Object::Tcp(socket)))
             }
             Request::Ssl { host, port, timeout, tls } => {
@@ -116,7 +422,7 @@ impl<T: Transport> ReferenceEngine<T> {
                 let Object::Tcp(socket) = self.object(handle)? else {
                     return Err(wrong_kind("starttls", "a tcp socket"));
                 };
-                let upgraded = socket.starttls(tls_options(&tls)).await.map_err(raised)?;
+                let upgraded = N::starttls(socket, tls_options(&tls)).await.map_err(raised)?;
                 Ok(self.insert(Object::Ssl(upgraded)))
             }
             Request::Accept { handle, opts } => {
@@ -163,20 +469,23 @@ impl<T: Transport> ReferenceEngine<T> {
                 Ok(Value::Nil)
             }
             (Request::SetTimeout { timeout, .. }, Object::Udp(socket)) => {
-                socket.set_timeout(timeout).map_err(raised)?;
+                socket.state().set_timeout(timeout).map_err(raised)?;
                 Ok(Value::Nil)
             }
             (Request::Get { property, .. }, Object::Listener(listener)) => match property {
-                Property::LocalHost => Ok(Value::Str(listener.local_host())),
-                Property::LocalPort => Ok(Value::Int(listener.local_port().into())),
+                Property::LocalHost => Ok(Value::Str(listener.listening().local_host())),
+                Property::LocalPort => Ok(Value::Int(listener.listening().local_port().into())),
                 other => Err(no_property(other, "a listener", "local_host and local_port")),
             },
-            (Request::Get { property, .. }, Object::Udp(socket)) => match property {
-                Property::LocalHost => Ok(Value::Str(socket.local_host())),
-                Property::LocalPort => Ok(Value::Int(socket.local_port().into())),
-                Property::Timeout => Ok(socket.timeout().map_or(Value::Nil, Value::Float)),
-                other => Err(no_property(other, "a udp socket", "local_host, local_port and timeout")),
-            },
+            (Request::Get { property, .. }, Object::Udp(socket)) => {
+                let state = socket.state();
+                match property {
+                    Property::LocalHost => Ok(Value::Str(state.local_host())),
+                    Property::LocalPort => Ok(Value::Int(state.local_port().into())),
+                    Property::Timeout => Ok(state.timeout().map_or(Value::Nil, Value::Float)),
+                    other => Err(no_property(other, "a udp socket", "local_host, local_port and timeout")),
+                }
+            }
             (Request::Get { property: Property::PeerCert, .. }, Object::Ssl(socket)) => {
                 Ok(Value::Cert(cert_value(socket.peer_cert().map_err(raised)?)))
             }
@@ -186,26 +495,61 @@ impl<T: Transport> ReferenceEngine<T> {
             (Request::Get { property: Property::Protocol, .. }, Object::Ssl(socket)) => {
                 Ok(Value::Str(socket.protocol().into()))
             }
-            (request, object) => match stream_of(object) {
-                Some(stream) => stream_op(stream, request).await,
-                None => Err(wrong_kind(op, "a tcp or ssl socket")),
-            },
+            (request, Object::Tcp(socket)) => stream_op(&mut **socket, request).await,
+            (request, Object::Ssl(socket)) => stream_op(&mut **socket, request).await,
+            _ => Err(wrong_kind(op, "a tcp or ssl socket")),
         }
     }
 
-    fn insert(&mut self, object: Object<T>) -> Value {
+    fn insert(&mut self, object: Object<N>) -> Value {
         let handle = self.next;
         self.next += 1;
         self.handles.insert(handle, object);
         Value::Handle(handle)
     }
 
-    fn object(&mut self, handle: Handle) -> Result<&mut Object<T>, Raised> {
+    fn object(&mut self, handle: Handle) -> Result<&mut Object<N>, Raised> {
         self.handles.get_mut(&handle).ok_or_else(|| Raised {
             class: "ArgumentError".into(),
             message: format!("argument handle: no socket has handle {handle}"),
             reason: None,
         })
+    }
+}
+
+/// An operation of the stream surface, the same on tcp and ssl (SSL-SURFACE).
+async fn stream_op(stream: &mut (impl StreamOps + ?Sized), request: Request) -> Reply {
+    let nil = |outcome: Result<(), NetError>| outcome.map(|()| Value::Nil).map_err(raised);
+    let bytes = |outcome: NetResult<Bytes>| outcome.map(|b| Value::Bytes(b.into())).map_err(raised);
+    match request {
+        Request::Send { bytes, .. } => int(stream.send(&bytes).await.map_err(raised)?),
+        Request::SendAll { bytes, .. } => nil(stream.send_all(&bytes).await),
+        Request::Recv { max_bytes, opts, .. } => bytes(stream.recv(max_bytes, call_opts(opts)).await),
+        Request::RecvLine { opts, .. } => bytes(stream.recv_line(call_opts(opts)).await),
+        Request::RecvExact { n, opts, .. } => bytes(stream.recv_exact(n, call_opts(opts)).await),
+        Request::Close { .. } => {
+            stream.close().await;
+            Ok(Value::Nil)
+        }
+        Request::Shutdown { direction, .. } => nil(stream.shutdown(&direction).await),
+        Request::SetTimeout { timeout, .. } => nil(stream.state().set_timeout(timeout)),
+        Request::Get { property, .. } => {
+            let state = stream.state();
+            match property {
+                Property::Host => Ok(Value::Str(state.host().into())),
+                Property::Port => Ok(Value::Int(state.port().into())),
+                Property::LocalHost => Ok(Value::Str(state.local_host())),
+                Property::LocalPort => Ok(Value::Int(state.local_port().into())),
+                Property::Connected => Ok(Value::Bool(state.is_connected())),
+                Property::Timeout => Ok(state.timeout().map_or(Value::Nil, Value::Float)),
+                other @ (Property::PeerCert | Property::Cipher | Property::Protocol) => Err(no_property(
+                    other,
+                    "a tcp socket",
+                    "host, port, local_host, local_port, connected and timeout",
+                )),
+            }
+        }
+        other => Err(wrong_kind(other.op(), "a listener or udp socket")),
     }
 }
 
@@ -259,7 +603,7 @@ fn tls_options(args: &TlsArgs) -> TlsOptions {
     }
 }
 
-fn cert_value(cert: &caspian_reference::peer_cert::PeerCert) -> CertValue {
+fn cert_value(cert: &PeerCert) -> CertValue {
     CertValue {
         subject: cert.subject.clone(),
         issuer: cert.issuer.clone(),
@@ -267,51 +611,5 @@ fn cert_value(cert: &caspian_reference::peer_cert::PeerCert) -> CertValue {
         validfrom: cert.validfrom.clone(),
         validuntil: cert.validuntil.clone(),
         sans: cert.sans.clone(),
-    }
-}
-
-/// An operation of the stream surface, the same on tcp and ssl (SSL-SURFACE).
-async fn stream_op(stream: &mut StreamSocket, request: Request) -> Reply {
-    let nil = |outcome: Result<(), NetError>| outcome.map(|()| Value::Nil).map_err(raised);
-    match request {
-        Request::Send { bytes, .. } => int(stream.send(&bytes).await.map_err(raised)?),
-        Request::SendAll { bytes, .. } => nil(stream.send_all(&bytes).await),
-        Request::Recv { max_bytes, opts, .. } => {
-            stream.recv(max_bytes, call_opts(opts)).await.map(Value::Bytes).map_err(raised)
-        }
-        Request::RecvLine { opts, .. } => {
-            stream.recv_line(call_opts(opts)).await.map(Value::Bytes).map_err(raised)
-        }
-        Request::RecvExact { n, opts, .. } => {
-            stream.recv_exact(n, call_opts(opts)).await.map(Value::Bytes).map_err(raised)
-        }
-        Request::Close { .. } => {
-            stream.close().await;
-            Ok(Value::Nil)
-        }
-        Request::Shutdown { direction, .. } => nil(stream.shutdown(&direction).await),
-        Request::SetTimeout { timeout, .. } => nil(stream.set_timeout(timeout)),
-        Request::Get { property, .. } => match property {
-            Property::Host => Ok(Value::Str(stream.host().into())),
-            Property::Port => Ok(Value::Int(stream.port().into())),
-            Property::LocalHost => Ok(Value::Str(stream.local_host())),
-            Property::LocalPort => Ok(Value::Int(stream.local_port().into())),
-            Property::Connected => Ok(Value::Bool(stream.is_connected())),
-            Property::Timeout => Ok(stream.timeout().map_or(Value::Nil, Value::Float)),
-            other @ (Property::PeerCert | Property::Cipher | Property::Protocol) => Err(no_property(
-                other,
-                "a tcp socket",
-                "host, port, local_host, local_port, connected and timeout",
-            )),
-        },
-        other => Err(wrong_kind(other.op(), "a listener or udp socket")),
-    }
-}
-
-fn stream_of<T: Transport>(object: &mut Object<T>) -> Option<&mut StreamSocket> {
-    match object {
-        Object::Tcp(socket) => Some(socket),
-        Object::Ssl(socket) => Some(socket),
-        _ => None,
     }
 }

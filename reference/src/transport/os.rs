@@ -1,9 +1,23 @@
 //! The OS network: tokio sockets over the machine's own stack.
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, ToSocketAddrs};
 
 use super::{Connected, Transport, answer_locally};
+
+/// Resolves `host` as both surfaces do over OS sockets, blocking the calling thread: IP literals
+/// and the RFC 6761 names are answered without a query, every other name by the system resolver.
+/// A name with no address is `NotFound`.
+pub(crate) fn system_lookup(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+    if let Some(answer) = answer_locally(host, port) {
+        return answer;
+    }
+    let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs()?.collect();
+    if addrs.is_empty() {
+        return Err(io::Error::new(io::ErrorKind::NotFound, "no address"));
+    }
+    Ok(addrs)
+}
 
 /// Real sockets through tokio. Resolution goes to the system resolver, except for IP literals
 /// and the RFC 6761 names (`localhost`, `*.invalid`), which never leave the process.
@@ -18,11 +32,8 @@ impl Transport for OsTransport {
         if let Some(answer) = answer_locally(host, port) {
             return answer;
         }
-        let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port)).await?.collect();
-        if addrs.is_empty() {
-            return Err(io::Error::new(io::ErrorKind::NotFound, "no address"));
-        }
-        Ok(addrs)
+        let host = host.to_string();
+        tokio::task::spawn_blocking(move || system_lookup(&host, port)).await?
     }
 
     async fn connect(&self, addr: SocketAddr) -> io::Result<Connected> {
