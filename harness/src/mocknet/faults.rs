@@ -15,7 +15,7 @@ pub enum NetFault {
     Hold(String, String),
     /// Held messages between the two hosts flow again.
     Heal(String, String),
-    /// The host stops: its software and every connection it held are gone, silently.
+    /// The host stops: its software stops and its sockets close as they are dropped.
     Crash(String),
     /// The host starts its software again, from the beginning.
     Restart(String),

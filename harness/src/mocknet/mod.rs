@@ -2,7 +2,7 @@
 //! time, with the catalog's ready peers, certificates from the zoo, faults on cue or at a
 //! virtual time, and a transcript of the run. The catalog's simulated world is built on it.
 //!
-//! ```no_run
+//! ```
 //! use caspian_harness::mocknet::{Flags, MockNet};
 //! use caspian_reference::CallOpts;
 //!
