@@ -5,6 +5,7 @@ pub mod expectations;
 pub mod faults;
 pub mod handshake;
 pub mod markdown;
+pub mod mocknet;
 pub mod peers;
 pub mod plan;
 pub mod report;

@@ -95,7 +95,7 @@ async fn echo(stream: impl AsyncRead + AsyncWrite) -> std::io::Result<()> {
 }
 
 /// The server configuration of a TLS peer, from the shared certificate zoo.
-fn tls_config(peer: &TlsPeer) -> std::io::Result<Arc<rustls::ServerConfig>> {
+pub(crate) fn tls_config(peer: &TlsPeer) -> std::io::Result<Arc<rustls::ServerConfig>> {
     let invalid =
         |e: &dyn std::fmt::Display| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string());
     let zoo = CertZoo::shared();

@@ -4,14 +4,14 @@
 //!
 //! Faults on a [`Link`] are the relays' of [`crate::faults`] in both worlds, except where
 //! turmoil has the fault itself: in the simulated world a hold, latency, UDP loss and a crash
-//! of the peers' host are turmoil's.
+//! of the peers' host are turmoil's. The simulated world is a [`MockNet`] with three hosts.
 
 use std::cell::RefCell;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use caspian_reference::transport::os::OsTransport;
 use caspian_reference::transport::sim::SimTransport;
@@ -22,14 +22,11 @@ use caspian_conformance::peers::{Fault, Link, PeerControl};
 
 use crate::faults::toxics::Toxics;
 use crate::faults::{LinkHandle, RelayTransport, crash, link_seed, local_peer, relay, udp};
+pub use crate::mocknet::{CLIENT_HOST, SIM_DURATION, SIM_EPOCH_UNIX_SECS, SIM_TICK};
+use crate::mocknet::{Cues, MockNet, NetFault};
 pub use crate::peers::PeerAddr;
 use crate::peers::{Peer, Step, TlsPeer, dial, serve_tcp, serve_udp_echo};
 
-/// The simulated clock starts here, so that certificates are checked against a fixed date.
-pub const SIM_EPOCH_UNIX_SECS: u64 = 1_780_272_000; // 2026-06-01T00:00:00Z
-
-/// The name of the simulated host the engine under test runs in.
-pub const CLIENT_HOST: &str = "client";
 /// The name of the simulated host the peers run in.
 pub const SERVER_HOST: &str = "server";
 /// A simulated host that never answers: every packet to it is held.
@@ -52,8 +49,8 @@ pub struct Peers {
     commands: mpsc::UnboundedSender<Command>,
     host: String,
     simulated: bool,
-    /// Simulated world only: the faults the step loop applies (see [`try_run_sim`]).
-    faults: Rc<RefCell<Vec<Scheduled>>>,
+    /// Simulated world only: the faults the network applies between steps.
+    cues: Cues,
     /// The run's seed, from which each link draws its own.
     seed: u64,
     /// Every link started, in order: a [`Link`]'s ID is its index.
@@ -62,37 +59,17 @@ pub struct Peers {
     down: Arc<watch::Sender<bool>>,
 }
 
-/// A change the simulated world applies at a virtual time.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum WorldFault {
-    /// The peers' host stops: its software and every connection it held are gone, and it says
-    /// nothing to anyone.
-    Crash,
-    /// The peers' host starts again, with no peer running.
-    Restart,
-    /// Every message takes a random time up to this to arrive.
-    MaxLatency(Duration),
-    /// This fraction of UDP datagrams between the engine and the peers is lost.
-    UdpLoss(f64),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Scheduled {
-    at: Duration,
-    fault: WorldFault,
-}
-
 impl Peers {
     fn new(
         commands: mpsc::UnboundedSender<Command>,
         host: &str,
         simulated: bool,
-        faults: Rc<RefCell<Vec<Scheduled>>>,
+        cues: Cues,
         seed: u64,
     ) -> Self {
         let (down, _) = watch::channel(false);
         let (host, links, down) = (host.to_string(), RefCell::default(), Arc::new(down));
-        Self { commands, host, simulated, faults, seed, links, down }
+        Self { commands, host, simulated, cues, seed, links, down }
     }
 
     /// The host name the peers are reached at (`127.0.0.1`, or the simulated server's name).
@@ -176,11 +153,6 @@ impl Peers {
             sent.map_err(|_| "the peer supervisor is gone".to_string())?;
             outcome.await.map_err(|_| "the dialing peer vanished".to_string())?
         }
-    }
-
-    /// Asks the step loop to apply `fault` at virtual time `at` (at once if it has passed).
-    fn schedule(&self, at: Duration, fault: WorldFault) {
-        self.faults.borrow_mut().push(Scheduled { at, fault });
     }
 
     async fn ask(&self, command: impl FnOnce(oneshot::Sender<u16>) -> Command) -> PeerAddr {
@@ -284,7 +256,7 @@ where
     Ok(runtime.block_on(async {
         let (commands, receiver) = mpsc::unbounded_channel();
         tokio::spawn(async move { supervise(OsTransport, &mut { receiver }).await });
-        let peers = Peers::new(commands, "127.0.0.1", false, Rc::default(), seed);
+        let peers = Peers::new(commands, "127.0.0.1", false, Cues::default(), seed);
         body(OsTransport, peers).await
     }))
 }
@@ -304,14 +276,6 @@ where
     try_run_sim(seed, SIM_DURATION, body).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// One step of the simulated clock. Ten milliseconds keeps long virtual waits cheap (a 30 s
-/// timeout costs about 0.1 s of real time) while message latencies stay finer than any timeout
-/// a case uses.
-pub const SIM_TICK: Duration = Duration::from_millis(10);
-
-/// How long a simulation may run, in virtual time, before it fails.
-pub const SIM_DURATION: Duration = Duration::from_secs(3600);
-
 /// Runs a case body in a turmoil simulation seeded with `seed`, failing when the body is still
 /// running after `limit` of virtual time.
 pub fn try_run_sim<F, Fut>(seed: u64, limit: Duration, body: F) -> Result<Fut::Output, String>
@@ -320,58 +284,29 @@ where
     Fut: Future + 'static,
     Fut::Output: 'static,
 {
-    let mut sim = turmoil::Builder::new()
-        .rng_seed(seed)
-        .tcp_capacity(4096)
-        .simulation_duration(limit)
-        .tick_duration(SIM_TICK)
-        .epoch(SystemTime::UNIX_EPOCH + Duration::from_secs(SIM_EPOCH_UNIX_SECS))
-        .build();
     let (commands, receiver) = mpsc::unbounded_channel();
     // Shared across restarts of the peers' host: a crash drops the supervisor, not the queue.
     let receiver = Rc::new(tokio::sync::Mutex::new(receiver));
-    sim.host(SERVER_HOST, move || {
-        let receiver = receiver.clone();
-        async move {
-            supervise(SimTransport, &mut *receiver.lock().await).await;
-            Ok(())
-        }
-    });
-    sim.host(BLACK_HOLE_HOST, || async {
-        let _listener = turmoil::net::TcpListener::bind((Ipv4Addr::UNSPECIFIED, 9)).await?;
-        std::future::pending::<()>().await;
-        Ok(())
-    });
-    let outcome = Rc::new(RefCell::new(None));
-    let slot = outcome.clone();
-    let faults: Rc<RefCell<Vec<Scheduled>>> = Rc::default();
-    let scheduled = faults.clone();
-    sim.client(CLIENT_HOST, async move {
-        let peers = Peers::new(commands, SERVER_HOST, true, scheduled, seed);
-        *slot.borrow_mut() = Some(body(SimTransport, peers).await);
-        Ok(())
-    });
-    loop {
-        let now = sim.elapsed();
-        let due: Vec<Scheduled> = {
-            let mut pending = faults.borrow_mut();
-            let (due, later) = pending.drain(..).partition(|f| f.at <= now);
-            *pending = later;
-            due
-        };
-        for scheduled in due {
-            match scheduled.fault {
-                WorldFault::Crash => sim.crash(SERVER_HOST),
-                WorldFault::Restart => sim.bounce(SERVER_HOST),
-                WorldFault::MaxLatency(max) => sim.set_max_message_latency(max),
-                WorldFault::UdpLoss(rate) => sim.set_link_fail_rate(CLIENT_HOST, SERVER_HOST, rate),
+    let net = MockNet::sim(seed)
+        .limit(limit)
+        .host(SERVER_HOST, move || {
+            let receiver = receiver.clone();
+            async move {
+                supervise(SimTransport, &mut *receiver.lock().await).await;
+                Ok(())
             }
-        }
-        if sim.step().map_err(|e| format!("simulation failed: {e}"))? {
-            break;
-        }
-    }
-    outcome.take().ok_or_else(|| "the simulated case did not finish".to_string())
+        })
+        .host(BLACK_HOLE_HOST, || async {
+            let _listener = turmoil::net::TcpListener::bind((Ipv4Addr::UNSPECIFIED, 9)).await?;
+            std::future::pending::<()>().await;
+            Ok(())
+        });
+    let cues = net.cues();
+    let client = async move {
+        let peers = Peers::new(commands, SERVER_HOST, true, cues, seed);
+        Ok(body(SimTransport, peers).await)
+    };
+    net.client_on(CLIENT_HOST, client).run().map_err(|e| e.failure)
 }
 
 impl PeerControl for Peers {
@@ -418,11 +353,11 @@ impl PeerControl for Peers {
                     });
                 }
                 Fault::Latency(max) => {
-                    self.schedule(at, WorldFault::MaxLatency(max));
+                    self.cues.at(at, NetFault::MaxLatency(max));
                     return Ok(());
                 }
                 Fault::Lose(rate) => {
-                    self.schedule(at, WorldFault::UdpLoss(rate));
+                    self.cues.at(at, NetFault::Loss(CLIENT_HOST.into(), SERVER_HOST.into(), rate));
                     return Ok(());
                 }
                 _ => {}
@@ -439,9 +374,9 @@ impl PeerControl for Peers {
         Box::pin(async move {
             if self.simulated {
                 let now = turmoil::sim_elapsed().unwrap_or_default();
-                self.schedule(now + after, WorldFault::Crash);
+                self.cues.at(now + after, NetFault::Crash(SERVER_HOST.into()));
                 if let Some(restart) = restart_after {
-                    self.schedule(now + after + restart, WorldFault::Restart);
+                    self.cues.at(now + after + restart, NetFault::Restart(SERVER_HOST.into()));
                 }
                 return Ok(());
             }

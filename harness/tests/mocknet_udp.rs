@@ -1,0 +1,57 @@
+//! A UDP request/retry loop on the mock network, with 30 % of the datagrams between the
+//! client and the resolver lost. The loop gets its answer under every seed; the same client
+//! without its retry fails, and the failure names the seed that replays it.
+
+use std::time::Duration;
+
+use caspian_harness::mocknet::{self, CLIENT_HOST, Flags, MockNet, MockNetError, NetFault};
+use caspian_reference::transport::sim::SimTransport;
+use caspian_reference::{CallOpts, ErrorClass, Net, NetResult};
+
+const RESOLVER: &str = "resolver.example.test";
+const PORT: u16 = 53;
+const QUERY: &[u8] = b"A? mail.example.test";
+
+/// Sends `QUERY` and waits half a second for the answer, at most `attempts` times.
+async fn ask(net: Net<SimTransport>, attempts: u32) -> NetResult<Vec<u8>> {
+    let socket = net.udp_peer(RESOLVER, PORT.into()).await?;
+    let mut last = None;
+    for _ in 0..attempts {
+        socket.send(QUERY).await?;
+        match socket.recv(512, CallOpts::timeout(0.5)).await {
+            Ok(answer) => return Ok(answer),
+            Err(error) if error.class == ErrorClass::Timeout => last = Some(error),
+            Err(error) => return Err(error),
+        }
+    }
+    Err(last.unwrap_or_else(|| caspian_reference::NetError::new(ErrorClass::Timeout, "no attempt made")))
+}
+
+fn lossy_run(seed: u64, attempts: u32) -> Result<Vec<u8>, MockNetError> {
+    MockNet::sim(seed)
+        .udp_echo(RESOLVER, PORT)
+        .fault_at(Duration::ZERO, NetFault::Loss(CLIENT_HOST.into(), RESOLVER.into(), 0.3))
+        .client(Flags::allow_net("resolver.example.test:53"), move |net| ask(net, attempts))
+        .run()
+}
+
+#[test]
+fn retrying_gets_the_answer_under_thirty_percent_loss() {
+    for seed in mocknet::seeds(0..30) {
+        let answer = lossy_run(seed, 12).unwrap_or_else(|failure| panic!("{failure}"));
+        assert_eq!(answer, QUERY);
+    }
+}
+
+#[test]
+fn without_retry_some_seed_fails_and_names_itself() {
+    let failures: Vec<MockNetError> = (0..30).filter_map(|seed| lossy_run(seed, 1).err()).collect();
+    let first = failures.first().expect("one attempt under 30 % loss fails for some seed");
+    let shown = first.to_string();
+    assert!(shown.contains(&format!("seed {}", first.seed)), "{shown}");
+    assert!(shown.contains(&format!("MOCKNET_SEED={}", first.seed)), "{shown}");
+    assert!(shown.contains("Timeout"), "{shown}");
+    assert!(shown.contains("fault: lose 30% of client <-> resolver.example.test"), "{shown}");
+    // Replaying the seed fails the same way.
+    assert_eq!(lossy_run(first.seed, 1).err().as_ref(), Some(first));
+}
