@@ -23,5 +23,5 @@ fn the_protocol_decoder_takes_any_line_without_panicking() {
 
 #[test]
 fn the_line_reader_splits_any_stream_and_stays_bounded() {
-    seeded::run(&corpus("line_reader"), 120, line_reader::check);
+    seeded::run(&corpus("line_reader"), 250, line_reader::check);
 }
