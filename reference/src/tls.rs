@@ -185,7 +185,7 @@ impl TlsContext {
         let config = match client_pair {
             Some((chain, key)) => builder
                 .with_client_auth_cert(chain, key)
-                .map_err(|e| NetError::argument("client_key", tls_error_words(&e)))?,
+                .map_err(|e| NetError::argument(client_pair_culprit(&e), tls_error_words(&e)))?,
             None => builder.with_no_client_auth(),
         };
         Ok(Arc::new(config))
@@ -242,6 +242,16 @@ fn client_pair(
             })?;
             Ok(Some((chain, key)))
         }
+    }
+}
+
+/// The option at fault when rustls refuses a client pair: `client_cert` when the certificate
+/// itself cannot be read, `client_key` otherwise (a key it cannot use, or one that does not
+/// match the certificate).
+fn client_pair_culprit(error: &rustls::Error) -> &'static str {
+    match error {
+        rustls::Error::InvalidCertificate(_) => "client_cert",
+        _ => "client_key",
     }
 }
 
