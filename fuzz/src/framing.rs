@@ -124,9 +124,11 @@ pub fn check(data: &[u8]) {
                 space.extend_from_slice(chunk);
                 model.bytes.extend(chunk);
             }
-            Op::Some(max) => assert_eq!(buffer.take_some(max), model.some(max), "take_some({max})"),
-            Op::Line(max) => assert_eq!(buffer.take_line(max), model.line(max), "take_line({max})"),
-            Op::Exact(n) => assert_eq!(buffer.take_exact(n), model.exact(n), "take_exact({n})"),
+            Op::Some(max) => {
+                assert_eq!(buffer.take_some(max).map(Vec::from), model.some(max), "take_some({max})")
+            }
+            Op::Line(max) => assert_eq!(frame(buffer.take_line(max)), model.line(max), "take_line({max})"),
+            Op::Exact(n) => assert_eq!(frame(buffer.take_exact(n)), model.exact(n), "take_exact({n})"),
             Op::Eof => {
                 buffer.mark_eof();
                 model.eof = true;
@@ -146,7 +148,14 @@ pub fn check(data: &[u8]) {
     buffer.mark_eof();
     model.eof = true;
     let rest = model.bytes.len();
-    assert_eq!(buffer.take_exact(rest), model.exact(rest), "the bytes left");
+    assert_eq!(frame(buffer.take_exact(rest)), model.exact(rest), "the bytes left");
+}
+
+/// A frame of the buffer as the model writes it.
+fn frame(
+    outcome: Result<Option<caspian_reference::Bytes>, FrameError>,
+) -> Result<Option<Vec<u8>>, FrameError> {
+    outcome.map(|bytes| bytes.map(Vec::from))
 }
 
 /// The `max_length` the wants are probed with after each operation.

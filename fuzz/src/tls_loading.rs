@@ -38,7 +38,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 thread_local! {
-    static NET: Net = Net::new(Permissions::deny_all()).expect("a single-threaded runtime");
+    static NET: Net = Net::new(Permissions::deny_all());
     static SCRATCH: PathBuf = std::env::temp_dir().join(format!(
         "caspian-tls-loading-{}-{}.pem",
         std::process::id(),
