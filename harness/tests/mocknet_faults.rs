@@ -24,7 +24,7 @@ fn a_held_link_delays_the_reply_until_it_heals() {
         })
         .run()
         .unwrap_or_else(|failure| panic!("{failure}"));
-    assert_eq!(classes, (Err(ErrorClass::Timeout), Ok(b"held\n".to_vec())));
+    assert_eq!(classes, (Err(ErrorClass::Timeout), Ok(caspian_reference::Bytes::from_static(b"held\n"))));
 }
 
 #[test]
@@ -46,7 +46,7 @@ fn a_crashed_host_drops_its_connections_and_serves_again_after_its_restart() {
     let transcript = run.transcript();
     let (ended, echoed) = run.run().unwrap_or_else(|failure| panic!("{failure}"));
     assert!(matches!(ended, Err(ErrorClass::EndOfStream | ErrorClass::ConnectionReset)), "{ended:?}");
-    assert_eq!(echoed, b"back\n");
+    assert_eq!(echoed, &b"back\n"[..]);
     let events: Vec<String> = transcript.events().into_iter().map(|e| e.what).collect();
     let starts = events.iter().filter(|e| *e == "echo.example.test starts").count();
     assert_eq!(starts, 2, "{events:#?}");

@@ -64,7 +64,7 @@ async fn reply(
             )));
         }
         if line.get(code.len()) != Some(&b'-') {
-            return Ok(line);
+            return Ok(line.to_vec());
         }
     }
 }
@@ -209,7 +209,7 @@ fn ready_peer_transcript(seed: u64) -> Vec<String> {
             Ok::<_, NetError>(echoed)
         });
     let transcript = run.transcript();
-    assert_eq!(run.run().unwrap_or_else(|failure| panic!("{failure}")), b"ping\n");
+    assert_eq!(run.run().unwrap_or_else(|failure| panic!("{failure}")), &b"ping\n"[..]);
     transcript.events().iter().map(ToString::to_string).collect()
 }
 
