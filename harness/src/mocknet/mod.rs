@@ -14,7 +14,7 @@
 //!         sock.recv_line(CallOpts::default()).await
 //!     })
 //!     .run();
-//! assert_eq!(reply.unwrap(), b"hello\n");
+//! assert_eq!(reply.unwrap(), &b"hello\n"[..]);
 //! ```
 //!
 //! Guarantees: the same seed gives the same run and the same transcript; a failed run's error
