@@ -9,7 +9,7 @@
 //!   (connect and a first round trip). Over loopback the echo servers run in a child process (this binary with
 //!   `--serve`), so that each process holds one end of each connection: 10,000 descriptors per
 //!   side, within `ulimit -n` 20000. Every run opens fresh connections (the ports of closed ones
-//!   wait in TIME_WAIT, which Linux reuses for loopback); at most 256 connects are in flight.
+//!   wait in TIME_WAIT, which Linux reuses for loopback); at most 64 connects are in flight.
 //! - `idle socket`: the heap (counted by this binary's allocator) one idle, connected client
 //!   socket holds, handle included: 10,000 of them open at once, async reference against a tokio
 //!   `TcpStream`, blocking reference against a std `TcpStream`. Kernel memory is the same on
@@ -47,8 +47,9 @@ const RUNS: usize = 5;
 const TOTAL_TRIPS: u64 = 30_000;
 const MIN_TRIPS: u64 = 3;
 /// Connections being opened at once. A connection counts as open after its first round trip, so
-/// the server has accepted it: the accept queue (1,024) never overflows.
-const CONNECTS_IN_FLIGHT: usize = 256;
+/// the server has accepted it: the accept queue (128, as std and tokio listen) never overflows,
+/// and no connect waits for a SYN to be sent again.
+const CONNECTS_IN_FLIGHT: usize = 64;
 /// Idle sockets held open to measure the memory of one.
 const IDLE_SOCKETS: usize = 10_000;
 /// 16 MiB bulk workloads per transfer: 64 of them are 1 GiB.

@@ -1,12 +1,12 @@
 //! The synchronous surface the spec describes, on blocking OS sockets.
 //!
 //! Every call blocks the calling thread until it completes. The checks, the errors and their
-//! messages, and the framing are those of the async surface, shared with it: the sans-IO
-//! [`Gate`](crate::gate), [`StreamState`](crate::stream_state::StreamState),
-//! [`Listening`](crate::listener::Listening) and [`UdpState`](crate::udp::UdpState) decide, and
+//! messages, and the framing are those of the async surface, shared with it: the sans-IO gate
+//! of `%net`, [`StreamState`](crate::stream_state::StreamState),
+//! [`Listening`] and [`UdpState`] decide, and
 //! this module only drives std sockets for them. Timeouts are socket timeouts, set only when
-//! they change; a call's deadline bounds the whole call (`wire`). TLS is rustls's synchronous
-//! client. No runtime, no thread per call (a name that needs the system resolver, while
+//! they change; a call's deadline bounds the whole call (see [`Wire`]). TLS is rustls's
+//! synchronous client. No runtime, no thread per call (a name that needs the system resolver, while
 //! connecting, is looked up on a helper thread so that the connect timeout bounds it).
 
 mod listener;
