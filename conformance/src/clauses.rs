@@ -513,9 +513,19 @@ pub const CLAUSES: &[Clause] = &[
         section: DECISIONS,
         text: "D17: listening on an address that is not one of the machine's is an ArgumentError naming it",
     },
+    Clause {
+        id: "DEC-TIMEOUT-WHOLE-CALL",
+        section: DECISIONS,
+        text: "D18: a call's timeout bounds the whole call from its start: bytes arriving during it, however slowly, do not restart it",
+    },
+    Clause {
+        id: "DEC-HANDSHAKE-BROKEN",
+        section: DECISIONS,
+        text: "D19: a handshake the peer breaks fails within the call's timeout: ConnectionReset when the peer resets, TlsError when it hangs up or sends what no TLS server sends (not TLS, an alert, an oversized record, a chain over 100 KiB)",
+    },
 ];
 
-/// The section of the decisions CONFORMANCE.md adds on top of clauses.md (D1 to D17): traced
+/// The section of the decisions CONFORMANCE.md adds on top of clauses.md (D1 to D19): traced
 /// like clauses, each with a case.
 pub const DECISIONS: &str = "Decisions (CONFORMANCE.md)";
 

@@ -45,6 +45,10 @@ pub enum Step {
     ShutdownWrite,
     /// Closes the connection now. Closing with unread bytes resets it.
     Close,
+    /// Writes `pattern` over and over, in writes of its size, until `bytes` are written (the
+    /// last copy cut short): a line without end, as far as the other side's limits go. A write
+    /// that fails (the other side gave up) ends the connection.
+    Flood(Vec<u8>, usize),
 }
 
 /// A TLS server presenting a leaf of the certificate zoo, echoing what it decrypts.
@@ -64,6 +68,9 @@ pub struct TlsPeer {
     /// connection before it: `"close_notify\n"` when a close_notify came before the end,
     /// `"no close_notify\n"` when the TCP connection just ended (D14).
     pub report_close: bool,
+    /// Sends this many copies of the zoo's intermediate after its chain, each about 500 bytes:
+    /// a Certificate message a client must refuse without holding all of it.
+    pub chain_padding: usize,
 }
 
 impl TlsPeer {
@@ -76,8 +83,18 @@ impl TlsPeer {
             starttls_reply: None,
             abrupt_close: false,
             report_close: false,
+            chain_padding: 0,
         }
     }
+}
+
+/// What a UDP peer does with each datagram it receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UdpPeer {
+    /// Sends it back to its sender.
+    Echo,
+    /// Answers it with `datagrams` datagrams of `bytes` bytes each, as fast as it can send them.
+    Flood { datagrams: usize, bytes: usize },
 }
 
 /// A peer reached through a relay the world controls, so that a case can break the link
@@ -158,8 +175,12 @@ pub trait PeerControl {
     ) -> LocalFuture<'_, Result<(), String>>;
     /// Starts a TCP peer.
     fn tcp(&self, peer: Peer) -> LocalFuture<'_, PeerAddr>;
+    /// Starts a UDP peer.
+    fn udp(&self, peer: UdpPeer) -> LocalFuture<'_, PeerAddr>;
     /// Starts a UDP peer that echoes every datagram to its sender.
-    fn udp_echo(&self) -> LocalFuture<'_, PeerAddr>;
+    fn udp_echo(&self) -> LocalFuture<'_, PeerAddr> {
+        self.udp(UdpPeer::Echo)
+    }
     /// An address where nothing listens: connecting is refused.
     fn closed_port(&self) -> LocalFuture<'_, PeerAddr>;
     /// An address whose host never answers: a connect waits until its timeout.

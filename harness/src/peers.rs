@@ -7,7 +7,7 @@ use std::sync::Arc;
 use caspian_reference::transport::{BoxedStream, Transport};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-pub use caspian_conformance::peers::{Peer, PeerAddr, Step, TlsPeer};
+pub use caspian_conformance::peers::{Peer, PeerAddr, Step, TlsPeer, UdpPeer};
 
 use crate::certs::CertZoo;
 
@@ -82,6 +82,14 @@ pub async fn run_steps(
             }
             Step::ShutdownWrite => stream.shutdown().await?,
             Step::Close => return Ok(Ending::Closed),
+            Step::Flood(pattern, bytes) => {
+                let mut left = *bytes;
+                while left > 0 && !pattern.is_empty() {
+                    let copy = &pattern[..pattern.len().min(left)];
+                    stream.write_all(copy).await?;
+                    left -= copy.len();
+                }
+            }
         }
     }
     Ok(Ending::Open)
@@ -116,7 +124,9 @@ pub(crate) fn tls_config(peer: &TlsPeer) -> std::io::Result<Arc<rustls::ServerCo
     } else {
         builder.with_no_client_auth()
     };
-    let config = builder.with_single_cert(leaf.chain.clone(), leaf.private_key()).map_err(|e| invalid(&e))?;
+    let mut chain = leaf.chain.clone();
+    chain.extend(std::iter::repeat_n(zoo.intermediate_der(), peer.chain_padding));
+    let config = builder.with_single_cert(chain, leaf.private_key()).map_err(|e| invalid(&e))?;
     Ok(Arc::new(config))
 }
 
@@ -200,11 +210,21 @@ pub async fn serve_tcp<T: Transport>(listener: T::TcpListener, peer: Peer) {
     }
 }
 
-/// Echoes every datagram to its sender, forever.
-pub async fn serve_udp_echo<T: Transport>(socket: T::UdpSocket) {
+/// Answers every datagram as `peer` describes, forever.
+pub async fn serve_udp<T: Transport>(socket: T::UdpSocket, peer: UdpPeer) {
     let mut buf = vec![0u8; 65_536];
     while let Ok((n, from)) = T::recv_from(&socket, &mut buf).await {
-        let _ = T::send_to(&socket, &buf[..n], from).await;
+        match peer {
+            UdpPeer::Echo => {
+                let _ = T::send_to(&socket, &buf[..n], from).await;
+            }
+            UdpPeer::Flood { datagrams, bytes } => {
+                let datagram = vec![b'f'; bytes];
+                for _ in 0..datagrams {
+                    let _ = T::send_to(&socket, &datagram, from).await;
+                }
+            }
+        }
     }
 }
 

@@ -25,7 +25,7 @@ use crate::faults::{LinkHandle, RelayTransport, crash, link_seed, local_peer, re
 pub use crate::mocknet::{CLIENT_HOST, SIM_DURATION, SIM_EPOCH_UNIX_SECS, SIM_TICK};
 use crate::mocknet::{Cues, MockNet, NetFault};
 pub use crate::peers::PeerAddr;
-use crate::peers::{Peer, Step, TlsPeer, dial, serve_tcp, serve_udp_echo};
+use crate::peers::{Peer, Step, TlsPeer, UdpPeer, dial, serve_tcp, serve_udp};
 
 /// The name of the simulated host the peers run in.
 pub const SERVER_HOST: &str = "server";
@@ -35,7 +35,7 @@ pub const BLACK_HOLE_HOST: &str = "blackhole";
 /// A request to the peer supervisor of a world.
 enum Command {
     Tcp(Peer, oneshot::Sender<u16>),
-    UdpEcho(oneshot::Sender<u16>),
+    Udp(UdpPeer, oneshot::Sender<u16>),
     ClosedPort(oneshot::Sender<u16>),
     Dial(PeerAddr, Vec<Step>, oneshot::Sender<Result<Vec<u8>, String>>),
     /// A TCP peer behind a relay whose random choices come from the seed.
@@ -92,9 +92,14 @@ impl Peers {
         self.tcp(Peer::Tls(peer)).await
     }
 
+    /// Starts a UDP peer and returns its address.
+    pub async fn udp(&self, peer: UdpPeer) -> PeerAddr {
+        self.ask(|reply| Command::Udp(peer, reply)).await
+    }
+
     /// Starts a UDP peer that echoes every datagram to its sender.
     pub async fn udp_echo(&self) -> PeerAddr {
-        self.ask(Command::UdpEcho).await
+        self.udp(UdpPeer::Echo).await
     }
 
     /// An address where nothing listens: connecting is refused.
@@ -178,11 +183,11 @@ async fn start_tcp_peer<T: RelayTransport>(transport: &T, peer: Peer) -> Option<
     Some(port)
 }
 
-/// Starts a UDP echo peer on the current runtime: its port.
-async fn start_udp_echo<T: RelayTransport>(transport: &T) -> Option<u16> {
+/// Starts a UDP peer on the current runtime: its port.
+async fn start_udp_peer<T: RelayTransport>(transport: &T, peer: UdpPeer) -> Option<u16> {
     let socket = transport.bind_udp(any_port()).await.ok()?;
     let port = T::udp_addr(&socket).ok()?.port();
-    tokio::spawn(serve_udp_echo::<T>(socket));
+    tokio::spawn(serve_udp::<T>(socket, peer));
     Some(port)
 }
 
@@ -195,8 +200,8 @@ async fn supervise<T: RelayTransport>(transport: T, commands: &mut mpsc::Unbound
                     let _ = reply.send(port);
                 }
             }
-            Command::UdpEcho(reply) => {
-                if let Some(port) = start_udp_echo(&transport).await {
+            Command::Udp(peer, reply) => {
+                if let Some(port) = start_udp_peer(&transport, peer).await {
                     let _ = reply.send(port);
                 }
             }
@@ -208,7 +213,7 @@ async fn supervise<T: RelayTransport>(transport: T, commands: &mut mpsc::Unbound
                 }
             }
             Command::UdpLink(seed, reply) => {
-                if let Some(port) = start_udp_echo(&transport).await
+                if let Some(port) = start_udp_peer(&transport, UdpPeer::Echo).await
                     && let Ok(link) = udp::start_udp(&transport, any_port(), local_peer(port), seed).await
                 {
                     let _ = reply.send(link);
@@ -414,8 +419,8 @@ impl PeerControl for Peers {
         Box::pin(Peers::tcp(self, peer))
     }
 
-    fn udp_echo(&self) -> LocalFuture<'_, PeerAddr> {
-        Box::pin(Peers::udp_echo(self))
+    fn udp(&self, peer: UdpPeer) -> LocalFuture<'_, PeerAddr> {
+        Box::pin(Peers::udp(self, peer))
     }
 
     fn closed_port(&self) -> LocalFuture<'_, PeerAddr> {

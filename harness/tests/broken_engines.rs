@@ -1,14 +1,17 @@
-//! Engines broken the way ports go wrong under faults and long waits, each caught by the case
-//! named for it, while the reference passes the same case in the same world: the fault cases
-//! can fail.
+//! Engines broken the way ports go wrong under faults, long waits and hostile peers, each caught
+//! by the case named for it, while the reference passes the same case in the same world: the
+//! fault and hostile cases can fail.
 
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use caspian_conformance::catalog::{Case, catalog};
-use caspian_conformance::contract::{CallOpts, Engine, Handle, LocalFuture, Reply, Request, Value, Wait};
+use caspian_conformance::contract::{
+    CallOpts, Engine, Handle, LocalFuture, Raised, Reply, Request, Value, Wait,
+};
 use caspian_conformance::script::{CaseResult, Ctx};
+use caspian_harness::certs::CertZoo;
 use caspian_harness::engines::planted::Planted;
 use caspian_harness::engines::reference::ReferenceFactory;
 use caspian_harness::world::{run_real, run_sim};
@@ -26,6 +29,13 @@ enum Breakage {
     OneShotSendAll,
     /// recv_line's timeout bounds each read, not the call.
     PerReadLineTimeout,
+    /// recv_line has no default max_length: it buffers until a newline or its timeout.
+    UnboundedLine,
+    /// A reset during the TLS handshake is reported as a TlsError.
+    HandshakeResetIsTlsError,
+    /// accept reads the new connection's first line before returning it, within the accept's
+    /// timeout (a port that peeks at what a client wants).
+    AcceptReadsFirst,
 }
 
 /// The reference's engine, broken by `breakage`.
@@ -83,10 +93,34 @@ impl Engine for Broken {
                     }
                     Ok(Value::Bytes(line))
                 }
+                (Breakage::UnboundedLine, Request::RecvLine { handle, opts })
+                    if opts.max_length.is_none() =>
+                {
+                    let opts = CallOpts { max_length: Some(1 << 40), ..opts };
+                    self.inner.call(Request::RecvLine { handle, opts }).await
+                }
+                (Breakage::HandshakeResetIsTlsError, request @ Request::Ssl { .. }) => {
+                    self.inner.call(request).await.map_err(|raised| match raised.class.as_str() {
+                        "ConnectionReset" => Raised { class: "TlsError".into(), ..raised },
+                        _ => raised,
+                    })
+                }
+                (Breakage::AcceptReadsFirst, Request::Accept { handle, opts }) => {
+                    let accepted = self.inner.call(Request::Accept { handle, opts }).await?;
+                    if let Value::Handle(sock) = accepted {
+                        self.inner.call(Request::RecvLine { handle: sock, opts }).await?;
+                    }
+                    Ok(accepted)
+                }
                 (_, request) => self.inner.call(request).await,
             }
         })
     }
+}
+
+/// Where the certificate zoo's files are, for the TLS cases.
+fn zoo_dir() -> PathBuf {
+    CertZoo::shared_dir().expect("write the certificate zoo").to_path_buf()
 }
 
 fn case(id: &str) -> Case {
@@ -98,8 +132,7 @@ fn in_sim(breakage: Option<Breakage>, id: &str) -> CaseResult {
     let run = case(id).run.run;
     run_sim(1, move |_, peers| async move {
         let reference = ReferenceFactory::new(SimTransport, Arc::new(SimClock));
-        run(Ctx::new(Rc::new(peers), Rc::new(Planted::new(reference, breakage, broken)), PathBuf::new()))
-            .await
+        run(Ctx::new(Rc::new(peers), Rc::new(Planted::new(reference, breakage, broken)), zoo_dir())).await
     })
 }
 
@@ -109,8 +142,7 @@ fn in_real(breakage: Option<Breakage>, id: &str) -> CaseResult {
     run_real(move |_, peers| async move {
         let clock = Arc::new(rustls::time_provider::DefaultTimeProvider);
         let reference = ReferenceFactory::new(OsTransport, clock);
-        run(Ctx::new(Rc::new(peers), Rc::new(Planted::new(reference, breakage, broken)), PathBuf::new()))
-            .await
+        run(Ctx::new(Rc::new(peers), Rc::new(Planted::new(reference, breakage, broken)), zoo_dir())).await
     })
 }
 
@@ -144,4 +176,22 @@ fn a_one_shot_send_all_is_caught_under_backpressure() {
 fn a_recv_line_timeout_per_read_is_caught_by_a_sliced_line() {
     caught(Breakage::PerReadLineTimeout, "fault.slice.recv_line_timeout_bounds_the_call", in_sim);
     caught(Breakage::PerReadLineTimeout, "fault.slice.recv_line_timeout_bounds_the_call", in_real);
+    caught(Breakage::PerReadLineTimeout, "hostile.slowloris.deadline_holds", in_sim);
+}
+
+#[test]
+fn a_line_without_a_default_limit_is_caught_by_an_endless_line() {
+    caught(Breakage::UnboundedLine, "hostile.line.endless", in_sim);
+    caught(Breakage::UnboundedLine, "hostile.line.endless", in_real);
+}
+
+#[test]
+fn a_handshake_reset_reported_as_tls_error_is_caught() {
+    caught(Breakage::HandshakeResetIsTlsError, "hostile.handshake.reset", in_sim);
+    caught(Breakage::HandshakeResetIsTlsError, "hostile.handshake.reset", in_real);
+}
+
+#[test]
+fn an_accept_that_reads_first_is_caught_by_silent_connections() {
+    caught(Breakage::AcceptReadsFirst, "hostile.flood.silent_connections", in_sim);
 }

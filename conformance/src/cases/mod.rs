@@ -5,6 +5,7 @@ use crate::catalog::Case;
 
 pub mod fault;
 pub mod framing;
+pub mod hostile;
 pub mod io;
 pub mod listener;
 pub mod perm;
@@ -22,5 +23,6 @@ pub const ALL: &[&[Case]] = &[
     perm::CASES,
     tls::CASES,
     fault::CASES,
+    hostile::CASES,
     framing::CASES,
 ];

@@ -227,3 +227,23 @@ pub async fn join_unless_failed<T, U>(
     })
     .await
 }
+
+/// Measures the world's time: virtual in the simulated world, real in the real one.
+pub struct Stopwatch {
+    virtual_start: Option<std::time::Duration>,
+    real_start: std::time::Instant,
+}
+
+impl Stopwatch {
+    pub fn start(ctx: &Ctx) -> Self {
+        Self { virtual_start: ctx.peers.virtual_time(), real_start: std::time::Instant::now() }
+    }
+
+    /// Seconds since [`Stopwatch::start`].
+    pub fn seconds(&self, ctx: &Ctx) -> f64 {
+        match (self.virtual_start, ctx.peers.virtual_time()) {
+            (Some(start), Some(now)) => now.saturating_sub(start).as_secs_f64(),
+            _ => self.real_start.elapsed().as_secs_f64(),
+        }
+    }
+}

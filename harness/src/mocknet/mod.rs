@@ -36,7 +36,7 @@ use caspian_reference::transport::sim::{SimClock, SimTransport};
 use caspian_reference::{Net, TlsContext};
 
 use crate::certs::CertZoo;
-use crate::peers::{Endings, Peer, Step, TlsPeer, serve, serve_udp_echo, tls_config};
+use crate::peers::{Endings, Peer, Step, TlsPeer, UdpPeer, serve, serve_udp, tls_config};
 
 mod faults;
 mod transcript;
@@ -311,7 +311,7 @@ async fn start_ready(host: &str, ready: Ready, transcript: &Transcript) -> HostR
         }
         Ready::UdpEcho(port) => {
             let socket = SimTransport.bind_udp((Ipv4Addr::UNSPECIFIED, port).into()).await?;
-            tokio::spawn(serve_udp_echo::<SimTransport>(socket));
+            tokio::spawn(serve_udp::<SimTransport>(socket, UdpPeer::Echo));
         }
     }
     Ok(())

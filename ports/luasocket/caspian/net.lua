@@ -216,19 +216,24 @@ function Stream:more(deadline, limit)
   return r
 end
 
--- The socket's pending error (SO_ERROR), read through LuaSocket's getoption("error"). An ssl
--- socket lends its descriptor to the original LuaSocket object for the call.
+-- Calls `method` of `raw`, the LuaSocket object the ssl socket `conn` was wrapped over, lending
+-- it conn's descriptor for the call (LuaSec has no getoption or getpeername of its own).
+-- Returns what the call returns; nil when it raises.
+function M.lend(conn, raw, method, ...)
+  if not raw or not raw[method] then return nil end
+  raw:setfd(conn:getfd())
+  local result = table.pack(pcall(raw[method], raw, ...))
+  raw:setfd(require("ssl.core").SOCKET_INVALID)
+  if result[1] then return table.unpack(result, 2, result.n) end
+  return nil
+end
+
+-- The socket's pending error (SO_ERROR), read through LuaSocket's getoption("error").
 function Stream:pending_error()
   if not self.tls then
     return self.sock.getoption and self.sock:getoption("error")
   end
-  local raw = self.raw
-  if not raw or not raw.getoption then return nil end
-  raw:setfd(self.sock:getfd())
-  local ok, err = pcall(raw.getoption, raw, "error")
-  raw:setfd(require("ssl.core").SOCKET_INVALID)
-  if ok then return err end
-  return nil
+  return M.lend(self.sock, self.raw, "getoption", "error")
 end
 
 function Stream:take(n)

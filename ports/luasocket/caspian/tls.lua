@@ -281,8 +281,14 @@ local function handshake(conn, raw, fields, verify, name, deadline_timeout)
       end
       if err == "wantwrite" then socket.select(nil, { conn }, left) else socket.select({ conn }, nil, left) end
     else
-      conn:close()
       local e = tostring(err):lower()
+      -- LuaSec says "closed" for a hang-up and for a reset alike; a reset connection has no peer
+      -- left to name (D19).
+      local reset = e == "closed" and not net.lend(conn, raw, "getpeername")
+      conn:close()
+      if reset then
+        raise("ConnectionReset", string.format("TLS handshake with %s: the connection was reset by the peer", target))
+      end
       if e == "closed" then
         raise("TlsError", string.format("TLS handshake with %s failed: the peer closed the connection", target))
       end

@@ -17,7 +17,7 @@ use super::{NOW, TCP, apply, connected_to};
 
 pub const RECV_LINE_TIMEOUT_BOUNDS_THE_CALL: Case = Case {
     id: "fault.slice.recv_line_timeout_bounds_the_call",
-    clauses: &["IO-TIMEOUT-DEFAULT", "IO-NOTHING-LOST", "TCP-RECV-LINE"],
+    clauses: &["IO-TIMEOUT-DEFAULT", "DEC-TIMEOUT-WHOLE-CALL", "IO-NOTHING-LOST", "TCP-RECV-LINE"],
     level: Must,
     needs: TCP,
     worlds: Both,

@@ -131,7 +131,7 @@ fn trusting(ctx: &Ctx, sni: Option<&str>) -> TlsArgs {
 }
 
 /// Options trusting only the zoo's root under which the good leaf matches the peers' host.
-fn good_args(ctx: &Ctx) -> TlsArgs {
+pub(crate) fn good_args(ctx: &Ctx) -> TlsArgs {
     TlsArgs { sni: good_sni(ctx), ..trusting(ctx, None) }
 }
 
@@ -141,7 +141,7 @@ fn with_protocols(args: TlsArgs, protocols: &[&str]) -> TlsArgs {
 }
 
 /// `ssl` to `peer` with `tls` and the default timeout.
-fn ssl_to(peer: &PeerAddr, tls: TlsArgs) -> Request {
+pub(crate) fn ssl_to(peer: &PeerAddr, tls: TlsArgs) -> Request {
     Request::ssl(&peer.host, peer.port, tls)
 }
 
@@ -151,12 +151,12 @@ async fn tls_peer(ctx: &Ctx, peer: TlsPeer) -> PeerAddr {
 }
 
 /// Starts a TLS 1.2 + 1.3 peer presenting the good leaf.
-async fn good_peer(ctx: &Ctx) -> PeerAddr {
+pub(crate) async fn good_peer(ctx: &Ctx) -> PeerAddr {
     tls_peer(ctx, TlsPeer::new("good")).await
 }
 
 /// Opens an ssl socket to the good peer `peer` (trusting the zoo's root), which must succeed.
-async fn open_good(ctx: &Ctx, engine: &mut Script, peer: &PeerAddr) -> Result<Handle, Failure> {
+pub(crate) async fn open_good(ctx: &Ctx, engine: &mut Script, peer: &PeerAddr) -> Result<Handle, Failure> {
     engine.handle(ssl_to(peer, good_args(ctx))).await
 }
 
@@ -177,12 +177,16 @@ async fn echoes_line(ctx: &Ctx, engine: &mut Script, sock: Handle, line: &[u8]) 
 }
 
 /// A line round trip over `sock`.
-async fn echoes(ctx: &Ctx, engine: &mut Script, sock: Handle) -> CaseResult {
+pub(crate) async fn echoes(ctx: &Ctx, engine: &mut Script, sock: Handle) -> CaseResult {
     echoes_line(ctx, engine, sock, b"ping over tls\n").await
 }
 
 /// The exception of `request`, which must be exactly `class` (not a subclass of it).
-async fn raises_exactly(engine: &mut Script, request: Request, class: &str) -> Result<Raised, Failure> {
+pub(crate) async fn raises_exactly(
+    engine: &mut Script,
+    request: Request,
+    class: &str,
+) -> Result<Raised, Failure> {
     let raised = engine.raises(request, class).await?;
     expect(raised.class == class, || {
         format!("expected exactly {class}, got its subclass {}: {}", raised.class, raised.message)

@@ -1,12 +1,13 @@
 //! SSL-OPEN failures: a stalled handshake, a plaintext peer, a refused or denied connect.
 
 use crate::body;
+use crate::cases::support::Stopwatch;
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{Request, Wait};
 use crate::peers::{Peer, Step};
-use crate::script::{Ctx, expect, expect_names};
+use crate::script::{expect, expect_names};
 use crate::waits::Waits;
 
 use super::{TLS, good_args, good_peer, raises_exactly, ssl_to, trusting};
@@ -113,23 +114,3 @@ pub const SNI_GRANTS_NOTHING: Case = Case {
         expect_names(&raised, &good.host, good.port)
     }),
 };
-
-/// Measures the world's time: virtual in the simulated world, real in the real one.
-struct Stopwatch {
-    virtual_start: Option<std::time::Duration>,
-    real_start: std::time::Instant,
-}
-
-impl Stopwatch {
-    fn start(ctx: &Ctx) -> Self {
-        Self { virtual_start: ctx.peers.virtual_time(), real_start: std::time::Instant::now() }
-    }
-
-    /// Seconds since [`Stopwatch::start`].
-    fn seconds(&self, ctx: &Ctx) -> f64 {
-        match (self.virtual_start, ctx.peers.virtual_time()) {
-            (Some(start), Some(now)) => now.saturating_sub(start).as_secs_f64(),
-            _ => self.real_start.elapsed().as_secs_f64(),
-        }
-    }
-}

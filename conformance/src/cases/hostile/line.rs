@@ -1,0 +1,43 @@
+//! A line without end: IO-LINE-MAX's bound holds against a peer that never sends a newline.
+//! The reference holds at most `max_length` and one read (64 KiB) of it
+//! (`harness/tests/sockets.rs` measures it).
+
+use crate::body;
+use crate::cases::support::{connected, recv_opts, script};
+use crate::catalog::Case;
+use crate::catalog::Level::*;
+use crate::catalog::Worlds::*;
+use crate::contract::Request;
+use crate::peers::Step;
+use crate::script::{expect, expect_eq, expect_names};
+use crate::waits::Waits;
+
+use super::{TCP, still_serves};
+
+/// What the peer sends without a newline: 16 times the default max_length.
+const FLOOD_BYTES: usize = 16 << 20;
+
+pub const ENDLESS: Case = Case {
+    id: "hostile.line.endless",
+    clauses: &["IO-LINE-MAX", "DEC-LINE-TOO-LONG", "IO-NOTHING-LOST"],
+    level: Must,
+    needs: TCP,
+    worlds: Both,
+    description: "a peer sends 16 MiB without a newline: recv_line (default max_length 1 MiB) raises ArgumentError \
+        line_too_long naming host:port, not Timeout (it stops reading at the limit); recv then returns the peer's \
+        bytes; a fresh socket still works",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let flood = Step::Flood(vec![b'x'; 65_536], FLOOD_BYTES);
+        let (mut engine, sock, peer) = connected(&ctx, script(vec![flood])).await?;
+        let raised = engine.raises(Request::recv_line(sock, waits.ok_opts()), "ArgumentError").await?;
+        expect_eq("the reason", raised.reason.as_deref(), Some("line_too_long"))?;
+        expect_names(&raised, &peer.host, peer.port)?;
+        let bytes = engine.bytes(recv_opts(sock, 4096, waits.ok_opts())).await?;
+        expect(bytes.len() == 4096 && bytes.iter().all(|b| *b == b'x'), || {
+            format!("recv(4096) after the refused line: expected 4096 x's, got {} bytes", bytes.len())
+        })?;
+        engine.close(sock).await?;
+        still_serves(&ctx, &mut engine).await
+    }),
+};
