@@ -17,6 +17,12 @@ pub(crate) fn tls_error_words(error: &rustls::Error) -> String {
         E::InvalidMessage(InvalidMessage::InvalidContentType) => {
             "the server did not answer in TLS (is it a TLS server?)".to_string()
         }
+        E::InvalidMessage(InvalidMessage::MessageTooLarge) => {
+            "the server sent a TLS record over the protocol's size limit".to_string()
+        }
+        E::InvalidMessage(
+            InvalidMessage::HandshakePayloadTooLarge | InvalidMessage::CertificatePayloadTooLarge,
+        ) => "the server sent a handshake message over the size limit (64 KiB)".to_string(),
         E::InvalidMessage(_) => "the server sent a malformed TLS message".to_string(),
         E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
             "the server sent a TLS message out of order".to_string()
