@@ -3,6 +3,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use caspian_reference::transport::Transport;
 use rand::rngs::SmallRng;
@@ -26,9 +27,13 @@ pub async fn start_udp<T: Transport>(
     Ok(link)
 }
 
+/// How long a datagram chosen to be overtaken waits for the next one before it goes alone.
+const OVERTAKE_WAIT: Duration = Duration::from_millis(100);
+
 /// Forwards datagrams both ways until a socket fails or the case ends. The last engine that
 /// sent is the one the peer's answers go to. A datagram chosen to be overtaken waits for the
-/// next one and follows it.
+/// next one and follows it; when none comes within [`OVERTAKE_WAIT`] it goes alone, so that a
+/// fault reorders datagrams but never loses one.
 async fn forward<T: Transport>(
     front: T::UdpSocket,
     back: T::UdpSocket,
@@ -58,6 +63,11 @@ async fn forward<T: Transport>(
                 for _ in 0..copies {
                     let _ = T::send_to(&back, &datagram, peer).await;
                 }
+                if let Some(late) = overtaken.take() {
+                    let _ = T::send_to(&back, &late, peer).await;
+                }
+            }
+            () = tokio::time::sleep(OVERTAKE_WAIT), if overtaken.is_some() => {
                 if let Some(late) = overtaken.take() {
                     let _ = T::send_to(&back, &late, peer).await;
                 }

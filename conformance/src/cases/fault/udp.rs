@@ -77,7 +77,6 @@ pub const DISORDER_DATAGRAMS_WHOLE: Case = Case {
         let sock = engine.handle(udp()).await?;
         apply(&ctx, &link, Fault::Duplicate(0.5), NOW)?;
         apply(&ctx, &link, Fault::Reorder(0.5), NOW)?;
-        // Ten datagrams, then one more that brings an overtaken last one along.
         for i in 0..=10u8 {
             engine.int(send_to(sock, &[i; 8], &link.addr.host, link.addr.port)).await?;
         }
@@ -85,7 +84,7 @@ pub const DISORDER_DATAGRAMS_WHOLE: Case = Case {
         while let Some(bytes) = next_datagram(&mut engine, sock, waits).await? {
             seen.push(whole(&bytes)?);
         }
-        let missing: Vec<u8> = (0..10).filter(|i| !seen.contains(i)).collect();
+        let missing: Vec<u8> = (0..=10).filter(|i| !seen.contains(i)).collect();
         expect(missing.is_empty(), || format!("datagrams {missing:?} never arrived; got {seen:?}"))
     }),
 };
