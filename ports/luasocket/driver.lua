@@ -1,5 +1,6 @@
--- The Caspian driver protocol (version 1) for the LuaSocket/LuaSec port: JSON Lines on stdin
--- and stdout, one answer per command, in order. Diagnostics go to stderr only.
+-- The Caspian driver protocol (version 1.1) for the LuaSocket/LuaSec port: JSON Lines on stdin
+-- and stdout, one answer per line, in order; many sessions per process. Diagnostics go to
+-- stderr only.
 --
 -- Test-only switches: CASPIAN_LUA_NAIVE=newline,hostcheck,verify,permissions turns parts of
 -- the port back into the libraries' own behaviour (see README.md). Never set it otherwise.
@@ -38,7 +39,7 @@ end
 
 local ARRAY = {}
 -- Values the protocol types as integers (LuaSocket returns counts and ports as floats).
-local INTEGER_KEYS = { int = true, port = true, handle = true, id = true, protocol = true }
+local INTEGER_KEYS = { int = true, port = true, handle = true, id = true, protocol = true, minor = true }
 
 local function encode(v)
   local t = type(v)
@@ -86,8 +87,13 @@ local function unb64(s)
   return out
 end
 
+-- The newest minor version of protocol 1 the port speaks.
+local MINOR = 1
+
+-- Writes one reply. An `id` that is not a non-negative integer is written as null.
 local function reply(id, body)
-  id = math.tointeger(id) or id
+  id = math.tointeger(id)
+  if not id or id < 0 then id = cjson.null end
   io.stdout:write(encode(body and { id = id, ok = body.ok, error = body.error } or { id = id }), "\n")
   io.stdout:flush()
 end
@@ -215,30 +221,57 @@ end
 -- ------------------------------------------------------------------------------------------
 -- The loop
 
+local function protocol_error(id, message)
+  reply(id, { error = { class = "ProtocolError", message = message } })
+end
+
+-- Ends the session: closes and forgets every handle, drops the flags and env.
+local function end_session()
+  for _, obj in pairs(handles) do pcall(obj.close, obj) end
+  handles = {}
+  policy = nil
+  tls.env = {}
+  tls.cleanup()
+end
+
 local function handle_line(line)
   local okd, cmd = pcall(cjson.decode, line)
   if not okd or type(cmd) ~= "table" then
-    log("unreadable command: " .. tostring(line))
+    protocol_error(nil, "the line is not a JSON object")
     return
   end
   local id = cmd.id
   local op = cmd.op
+  if type(id) ~= "number" or math.tointeger(id) == nil or id < 0 then
+    protocol_error(nil, "the line has no id (a non-negative integer)")
+    return
+  end
   if op == "hello" then
     if cmd.protocol ~= 1 then
-      reply(id, { error = { class = "ArgumentError", message = "argument protocol: only version 1 is spoken" } })
+      protocol_error(id, "this port speaks protocol 1, not " .. tostring(math.tointeger(cmd.protocol) or nonnull(cmd.protocol)))
       return
     end
-    reply(id, { ok = { protocol = 1, engine = "caspian-luasocket", version = VERSION,
-      features = array({ "tcp", "listen", "udp", "tls" }) } })
+    local minor = math.min(math.tointeger(nonnull(cmd.minor)) or 0, MINOR)
+    reply(id, { ok = { protocol = 1, minor = minor, engine = "caspian-luasocket", version = VERSION,
+      features = array({ "tcp", "listen", "udp", "tls" }), sessions = minor >= 1 and "many" or nil } })
+    return
+  end
+  if op == "end" then
+    end_session()
+    reply(id, { ok = "nil" })
     return
   end
   if op == "start" then
+    if policy then
+      protocol_error(id, "a session has already started")
+      return
+    end
     local env = type(cmd.env) == "table" and clean(cmd.env) or {}
     tls.env = env
     local p, err = permissions.parse(nonnull(cmd.allow_net), nonnull(cmd.allow_listen))
     if not p then
       reply(id, { error = { class = "ArgumentError", message = err } })
-      return "stop"
+      return
     end
     policy = naive.permissions and permissions.allow_everything() or p
     reply(id, { ok = "nil" })
@@ -246,11 +279,11 @@ local function handle_line(line)
   end
   local fn = ops[op]
   if not fn then
-    reply(id, { error = { class = "ArgumentError", message = "argument op: unknown operation " .. tostring(op) } })
+    protocol_error(id, "unknown op " .. tostring(nonnull(op)))
     return
   end
   if not policy then
-    reply(id, { error = { class = "ArgumentError", message = "argument op: the session has not started" } })
+    protocol_error(id, "op " .. op .. " before start: the session has not started")
     return
   end
   local ok, result = pcall(fn, clean(cmd))
@@ -266,9 +299,6 @@ local function handle_line(line)
 end
 
 for line in io.stdin:lines() do
-  if line ~= "" then
-    if handle_line(line) == "stop" then break end
-  end
+  if line:find("%S") then handle_line(line) end
 end
-for _, obj in pairs(handles) do pcall(obj.close, obj) end
-tls.cleanup()
+end_session()

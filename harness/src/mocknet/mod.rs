@@ -50,7 +50,7 @@ pub const SIM_EPOCH_UNIX_SECS: u64 = 1_780_272_000; // 2026-06-01T00:00:00Z
 /// One step of the simulated clock. Ten milliseconds keeps long virtual waits cheap (a 30 s
 /// timeout costs about 0.1 s of real time) while message latencies stay finer than any timeout
 /// a case uses.
-pub const SIM_TICK: Duration = Duration::from_millis(10);
+pub const SIM_TICK: Duration = Duration::from_millis(50);
 
 /// How long a simulation may run, in virtual time, before it fails.
 pub const SIM_DURATION: Duration = Duration::from_secs(3600);

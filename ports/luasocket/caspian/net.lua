@@ -408,9 +408,9 @@ function Stream:get(property)
   argument("property", string.format("%s is not a property of a tcp socket", tostring(property)))
 end
 
+-- `"forever"`, `{seconds = x}`, or (protocol 1.0) a number or nil.
 function Stream:set_timeout(t)
-  if t == nil then self.timeout = false; return nil end
-  self.timeout = M.check_timeout({ seconds = t })
+  self.timeout = M.check_timeout(t, false)
   return nil
 end
 

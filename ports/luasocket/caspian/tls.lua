@@ -100,6 +100,7 @@ end
 local temp_files = {}
 function M.cleanup()
   for _, p in ipairs(temp_files) do os.remove(p) end
+  temp_files = {}
 end
 
 -- Checks every TLS option before any I/O (TLS-PROTOCOLS-VALID, TLS-CLIENT-PAIR, D12) and

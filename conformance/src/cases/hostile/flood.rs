@@ -1,4 +1,4 @@
-//! Floods: a UDP peer that answers one datagram with thousands, and a listener flooded with
+//! Floods: a UDP peer that answers one datagram with a thousand, and a listener flooded with
 //! connections that never send. The engine keeps to its bounds (the reference queues no
 //! datagram of its own: what waits is the OS's receive buffer, or turmoil's 64-datagram queue)
 //! and keeps serving.
@@ -16,7 +16,7 @@ use crate::waits::Waits;
 use super::{TCP_LISTEN, UDP};
 
 /// How many datagrams the flooding peer sends for each one it receives.
-const DATAGRAMS: usize = 5000;
+const DATAGRAMS: usize = 1000;
 /// How many silent connections flood the listener.
 const SILENT: usize = 100;
 
@@ -26,7 +26,7 @@ pub const DATAGRAMS_FLOOD: Case = Case {
     level: Must,
     needs: UDP,
     worlds: Both,
-    description: "a UDP peer answers one datagram with 5,000 datagrams of 1,000 bytes: recv(100) returns each \
+    description: "a UDP peer answers one datagram with 1,000 datagrams of 1,000 bytes: recv(100) returns each \
         one truncated to 100 bytes until those that were kept run out, then raises Timeout; a fresh UDP socket \
         still makes an echo round trip",
     run: body!(async |ctx| {
