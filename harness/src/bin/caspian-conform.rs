@@ -160,7 +160,7 @@ struct RunArgs {
     /// search.
     #[arg(long, default_value_t = DEFAULT_GENERATED, value_parser = parse_generated)]
     generated: usize,
-    /// Cases run at once (default: twice the number of cores, since most of a case is waiting on
+    /// Cases run at once (default: six per core, since most of a real-world case is waiting on
     /// the network or a timer). The real world's long waits run beside them, in a lane of their
     /// own.
     #[arg(long)]
@@ -282,7 +282,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
         trace: args.trace,
         generated: args.generated,
         certs: certs.to_path_buf(),
-        jobs: args.jobs.unwrap_or_else(|| 2 * std::thread::available_parallelism().map_or(2, |n| n.get())),
+        jobs: args.jobs.unwrap_or_else(|| 6 * std::thread::available_parallelism().map_or(2, |n| n.get())),
         quick: args.quick,
     };
     let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(jobs.len() as u64) };
