@@ -250,6 +250,24 @@ fn a_port_of_one_session_per_process_gets_a_process_per_session() {
 }
 
 #[test]
+fn a_port_of_many_sessions_is_started_once_per_worker() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("out-of-process-slow-start");
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let starts = dir.join("starts.txt");
+    let _ = std::fs::remove_file(&starts);
+    let port = format!("python3 fixtures/engines/slow_start_port.py -- {}", driver());
+    let output = Command::new(env!("CARGO_BIN_EXE_caspian-conform"))
+        .current_dir(root())
+        .env("CASPIAN_PORT_STARTS", &starts)
+        .args(["run", "--quiet", "--quick", "--jobs", "2", "--engine-cmd", &port, "tcp.*", "io.*"])
+        .output()
+        .expect("run caspian-conform");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    let started = std::fs::read_to_string(&starts).expect("the port's starts").lines().count();
+    assert!((1..=2).contains(&started), "{started} processes for two workers");
+}
+
+#[test]
 fn a_failure_replays_against_the_same_port_with_its_expectations() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("out-of-process-replay");
     std::fs::create_dir_all(&dir).expect("a scratch folder");

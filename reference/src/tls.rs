@@ -439,8 +439,10 @@ pub(crate) fn handshake_timed_out(link: &Link) -> String {
     format!("TLS handshake with {} timed out after {}s", link.remote, wait::seconds(link.timeout))
 }
 
-/// Maps a failed handshake: a peer that hangs up mid-handshake is a TlsError; everything else
-/// maps as any I/O failure does (certificate failures to CertificateError with a reason).
+/// Maps a failed handshake (DEC-HANDSHAKE-BROKEN): a peer that hangs up mid-handshake is a
+/// TlsError, a reset a ConnectionReset; everything else maps as any I/O failure does (what is
+/// not TLS, an alert, an oversized record or message to TlsError, certificate failures to
+/// CertificateError with a reason).
 pub(crate) fn handshake_error(error: &std::io::Error, remote: &Endpoint) -> NetError {
     if error.kind() == std::io::ErrorKind::UnexpectedEof {
         return NetError::new(

@@ -1,4 +1,6 @@
-//! Waiting with a bound: the one place where a timeout becomes a Timeout error.
+//! Waiting with a bound: the one place where a timeout becomes a Timeout error. A call takes
+//! its deadline once, at its start, and every wait of the call runs until that deadline: bytes
+//! that arrive during the call do not restart it (DEC-TIMEOUT-WHOLE-CALL).
 
 use std::future::Future;
 use std::time::Duration;

@@ -242,10 +242,11 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
                 .enable_all()
                 .build()
                 .map_err(|e| format!("cannot start a runtime: {e}"))?;
+            let pool = process::Pool::default();
             let identity = runtime
-                .block_on(process::probe(&spec))
+                .block_on(process::probe(&spec, &pool))
                 .map_err(|e| format!("the engine `{command}` failed its handshake: {e}"))?;
-            EngineSpec::Process(spec, identity, Default::default())
+            EngineSpec::Process(spec, identity, pool)
         }
     };
     let default_world = if args.engine_cmd.is_some() { WorldArg::Real } else { WorldArg::Sim };

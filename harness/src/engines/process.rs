@@ -54,11 +54,16 @@ impl Identity {
     }
 }
 
-/// Starts the port once, reads its handshake, and stops it: what a run needs to know before it
-/// plans (the name for reports, the features for UNIMPLEMENTED, the sessions it serves).
-pub async fn probe(spec: &ProcessSpec) -> Result<Identity, String> {
+/// Starts the port once and reads its handshake: what a run needs to know before it plans (the
+/// name for reports, the features for UNIMPLEMENTED, the sessions it serves). A port that
+/// serves many sessions is kept in `pool` for the run's first session; any other is stopped.
+pub async fn probe(spec: &ProcessSpec, pool: &Pool) -> Result<Identity, String> {
     let mut connection = Connection::spawn(spec, &Shared::default()).map_err(|e| e.detail)?;
-    Ok(Identity::of(&connection.hello().await.map_err(|e| e.detail)?))
+    let identity = Identity::of(&connection.hello().await.map_err(|e| e.detail)?);
+    if identity.sessions == Sessions::Many {
+        pool.give(connection);
+    }
+    Ok(identity)
 }
 
 /// What the factory and its engines share: the first fault and the stderr lines.

@@ -22,7 +22,7 @@ pub(crate) fn tls_error_words(error: &rustls::Error) -> String {
         }
         E::InvalidMessage(
             InvalidMessage::HandshakePayloadTooLarge | InvalidMessage::CertificatePayloadTooLarge,
-        ) => "the server sent a handshake message over the size limit (64 KiB)".to_string(),
+        ) => "the server sent a handshake message over the size limit (65,535 bytes)".to_string(),
         E::InvalidMessage(_) => "the server sent a malformed TLS message".to_string(),
         E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
             "the server sent a TLS message out of order".to_string()

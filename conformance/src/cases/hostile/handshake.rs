@@ -2,7 +2,7 @@
 //! answers the ClientHello with bytes that are not TLS, an alert, a record longer than TLS
 //! allows, or a chain of thousands of certificates. Each fails with its class within the call's
 //! timeout (a Timeout would be a wrong class), and a good session still opens afterwards. The
-//! reference holds at most one record (rustls caps a handshake message at 64 KiB).
+//! reference holds at most one record (rustls caps a handshake message at 65,535 bytes).
 
 use crate::body;
 use crate::cases::tls::{echoes, good_args, good_peer, open_good, raises_exactly};
