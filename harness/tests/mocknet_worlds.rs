@@ -78,13 +78,15 @@ fn the_real_world_refuses_host_software_with_a_typed_error() {
 }
 
 #[test]
-fn the_real_world_refuses_a_crash_and_a_hold_between_two_hosts() {
-    let faults =
-        [NetFault::Crash(ECHO_HOST.into()), NetFault::Hold(ECHO_HOST.into(), "other.example.test".into())];
+fn the_real_world_refuses_a_hold_between_two_hosts_and_a_hold_of_datagrams() {
+    let faults = [
+        NetFault::Hold(ECHO_HOST.into(), "other.example.test".into()),
+        NetFault::Hold(CLIENT_HOST.into(), "other.example.test".into()),
+    ];
     for fault in faults {
         let failure = MockNet::real(5)
             .echo(ECHO_HOST, 7)
-            .echo("other.example.test", 7)
+            .udp_echo("other.example.test", 7)
             .fault_at(Duration::ZERO, fault.clone())
             .client(Flags::allow_net("echo.example.test:7"), |_net| async { Ok::<_, NetError>(()) })
             .run()
@@ -92,5 +94,42 @@ fn the_real_world_refuses_a_crash_and_a_hold_between_two_hosts() {
         let Some(SimOnly::Fault(named, _why)) = &failure.sim_only else { panic!("{failure}") };
         assert_eq!(named, &fault.to_string());
         assert!(failure.to_string().contains("simulated-world only"), "{failure}");
+    }
+}
+
+/// Connects, crashes the echo host (restarted a second later), and sends on the old
+/// connection; then connects again after the restart. What the old connection read, and the
+/// new echo.
+async fn crash_and_restart(net: Net<MockTransport>, cues: Cues) -> NetResult<(Option<ErrorClass>, Vec<u8>)> {
+    let mut before = net.tcp(ECHO_HOST, 7).await?;
+    cues.now(NetFault::Crash(ECHO_HOST.into()));
+    cues.after(Duration::from_secs(1), NetFault::Restart(ECHO_HOST.into()));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    before.send_all(b"lost\n").await?;
+    let ended = before.recv_line(CallOpts::timeout(0.5)).await.err().map(|e| e.class);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut after = net.tcp(ECHO_HOST, 7).await?;
+    after.send_all(b"back\n").await?;
+    Ok((ended, after.recv_line(CallOpts::timeout(10.0)).await?.to_vec()))
+}
+
+#[test]
+fn a_crashed_host_serves_again_after_its_restart_in_both_worlds() {
+    for world in WORLDS {
+        let net = MockNet::new(world, 6).echo(ECHO_HOST, 7);
+        let cues = net.cues();
+        let run = net.client(Flags::allow_net("echo.example.test:7"), |net| crash_and_restart(net, cues));
+        let transcript = run.transcript();
+        let (ended, echoed) = run.run().unwrap_or_else(|failure| panic!("{failure}"));
+        assert_eq!(echoed, b"back\n", "{world}");
+        // The simulation closes a crashed host's sockets; on loopback its connections hang.
+        let expected: &[ErrorClass] = match world {
+            World::Sim => &[ErrorClass::EndOfStream, ErrorClass::ConnectionReset],
+            World::Real => &[ErrorClass::Timeout],
+        };
+        assert!(ended.is_some_and(|class| expected.contains(&class)), "{world}: {ended:?}");
+        let events: Vec<String> = transcript.events().into_iter().map(|event| event.what).collect();
+        let starts = events.iter().filter(|event| *event == "echo.example.test starts").count();
+        assert_eq!(starts, 2, "{world}: {events:#?}");
     }
 }

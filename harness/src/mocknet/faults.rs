@@ -21,10 +21,11 @@ pub enum NetFault {
     Hold(String, String),
     /// Held messages between the two hosts flow again.
     Heal(String, String),
-    /// The host stops: its software stops and its sockets close as they are dropped. Simulated
-    /// world only.
+    /// The host stops: its software stops and its sockets close as they are dropped. Real world:
+    /// its relays go silent (its connections hang; a connect times out).
     Crash(String),
-    /// The host starts its software again, from the beginning. Simulated world only.
+    /// The host starts its software again, from the beginning. Real world: the connections the
+    /// crash left are reset, and its services answer again behind new relays.
     Restart(String),
     /// Every message takes a random time up to this to arrive. Real world: every chunk of
     /// every TCP service; datagrams are not delayed.
