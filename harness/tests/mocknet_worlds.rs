@@ -97,11 +97,14 @@ fn the_real_world_refuses_a_hold_between_two_hosts_and_a_hold_of_datagrams() {
     }
 }
 
-/// Connects, crashes the echo host (restarted a second later), and sends on the old
-/// connection; then connects again after the restart. What the old connection read, and the
+/// Connects and echoes a line, crashes the echo host (restarted a second later), and sends on
+/// the old connection; then connects again after the restart. What the old connection read, and the
 /// new echo.
 async fn crash_and_restart(net: Net<MockTransport>, cues: Cues) -> NetResult<(Option<ErrorClass>, Vec<u8>)> {
     let mut before = net.tcp(ECHO_HOST, 7).await?;
+    // One echo first, so that the host has taken the connection before it crashes.
+    before.send_all(b"first\n").await?;
+    before.recv_line(CallOpts::timeout(10.0)).await?;
     cues.now(NetFault::Crash(ECHO_HOST.into()));
     cues.after(Duration::from_secs(1), NetFault::Restart(ECHO_HOST.into()));
     tokio::time::sleep(Duration::from_millis(100)).await;

@@ -62,9 +62,9 @@ use transport::Names;
 /// The simulated clock starts here, so that certificates are checked against a fixed date.
 pub const SIM_EPOCH_UNIX_SECS: u64 = 1_780_272_000; // 2026-06-01T00:00:00Z
 
-/// One step of the simulated clock. Ten milliseconds keeps long virtual waits cheap (a 30 s
-/// timeout costs about 0.1 s of real time) while message latencies stay finer than any timeout
-/// a case uses. The real world checks for due faults this often.
+/// One step of the simulated clock: coarse enough that long virtual waits are cheap (a 30 s
+/// timeout is 600 steps), fine enough that message latencies stay below any timeout a case
+/// uses. The real world checks for due faults this often.
 pub const SIM_TICK: Duration = Duration::from_millis(50);
 
 /// How long a simulation may run, in virtual time, before it fails.
