@@ -5,9 +5,10 @@
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use caspian_harness::mocknet::{Flags, HostResult, MockNet, MockNetError, NetFault, zoo_acceptor};
+use caspian_harness::mocknet::{
+    Flags, HostResult, MockNet, MockNetError, MockTransport, NetFault, zoo_acceptor,
+};
 use caspian_reference::tls::SslSocket;
-use caspian_reference::transport::sim::SimTransport;
 use caspian_reference::{CallOpts, ErrorClass, Net, NetError, NetResult, TimeoutOpt, TlsOptions};
 use proptest::prelude::*;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -24,7 +25,7 @@ async fn line(sock: &mut SslSocket, timeout: f64) -> NetResult<String> {
 
 /// GETs `/` over TLS and returns the status line and the de-chunked body; every read waits at
 /// most `timeout` seconds.
-async fn get(net: Net<SimTransport>, timeout: f64) -> NetResult<(String, String)> {
+async fn get(net: Net<MockTransport>, timeout: f64) -> NetResult<(String, String)> {
     let options = TlsOptions::default();
     let mut sock = net.ssl(WEB_HOST, HTTPS_PORT.into(), TimeoutOpt::Seconds(timeout), &options).await?;
     sock.send_all(b"GET / HTTP/1.1\r\nHost: server.example.test\r\nConnection: close\r\n\r\n").await?;

@@ -1,14 +1,14 @@
 //! An SMTP-style client doing STARTTLS on the mock network, against a server that behaves and
-//! against three that do not; each misbehaviour raises the class a script would catch. Also:
-//! the same seed gives the same transcript.
+//! against three that do not; each misbehaviour raises the class a script would catch. The same
+//! client and server run in both worlds, simulated and on loopback. Also: the same seed gives
+//! the same transcript, and a transcript lists the client's connections.
 
 use std::convert::Infallible;
-use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use caspian_harness::mocknet::{Flags, HostResult, MockNet, MockNetError, NetFault, zoo_acceptor};
+use caspian_harness::mocknet::{Flags, MockNet, MockTransport, NetFault, Run, World, zoo_acceptor};
 use caspian_harness::peers::TlsPeer;
-use caspian_reference::transport::sim::SimTransport;
+use caspian_reference::transport::BoxedStream;
 use caspian_reference::{CallOpts, ErrorClass, Net, NetError, TlsOptions};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 
@@ -71,7 +71,7 @@ async fn reply(
 
 /// Greets, upgrades to TLS (verifying the server), greets again and quits: the server's last
 /// reply.
-async fn send_hello(net: Net<SimTransport>) -> Result<Vec<u8>, SmtpError> {
+async fn send_hello(net: Net<MockTransport>) -> Result<Vec<u8>, SmtpError> {
     let mut plain = net.tcp(MAIL_HOST, SMTP_PORT.into()).await?;
     reply(&mut plain, b"220").await?;
     plain.send_all(b"EHLO client.example.test\r\n").await?;
@@ -103,7 +103,7 @@ async fn line(stream: &mut (impl AsyncBufReadExt + Unpin)) -> std::io::Result<St
 }
 
 /// Serves one SMTP session as `server` behaves.
-async fn session(server: Server, stream: turmoil::net::TcpStream) -> std::io::Result<()> {
+async fn session(server: Server, stream: BoxedStream) -> std::io::Result<()> {
     let mut stream = BufReader::new(stream);
     stream.write_all(b"220 mail ready\r\n").await?;
     line(&mut stream).await?;
@@ -136,57 +136,74 @@ async fn drain(mut stream: impl AsyncRead + AsyncWrite + Unpin) -> std::io::Resu
     stream.read_to_end(&mut Vec::new()).await.map(|_| ())
 }
 
-async fn mail_server(server: Server) -> HostResult {
-    let listener = turmoil::net::TcpListener::bind((Ipv4Addr::UNSPECIFIED, SMTP_PORT)).await?;
-    loop {
-        let (stream, _) = listener.accept().await?;
-        let _ = session(server, stream).await;
-    }
-}
-
-fn run(server: Server, seed: u64) -> Result<Result<Vec<u8>, SmtpError>, MockNetError> {
-    MockNet::sim(seed)
+/// A network in `world` where the mail server behaves as `server`, and the client says hello.
+fn mail(world: World, server: Server, seed: u64) -> Run<Result<Vec<u8>, SmtpError>> {
+    MockNet::new(world, seed)
         .fault_at(Duration::ZERO, NetFault::MaxLatency(Duration::from_millis(50)))
-        .host(MAIL_HOST, move || mail_server(server))
+        .serve(MAIL_HOST, SMTP_PORT, move |stream| session(server, stream))
         .client(Flags::allow_net("server.example.test:25"), |net| async move {
             Ok::<_, Infallible>(send_hello(net).await)
         })
-        .run()
 }
 
-fn outcome(server: Server, seed: u64) -> Result<Vec<u8>, SmtpError> {
-    run(server, seed).unwrap_or_else(|failure| panic!("{failure}"))
+/// The worlds and seeds each example runs in: five simulated seeds, two on loopback.
+fn runs() -> impl Iterator<Item = (World, u64)> {
+    (0..5).map(|seed| (World::Sim, seed)).chain((0..2).map(|seed| (World::Real, seed)))
+}
+
+fn outcome(world: World, server: Server, seed: u64) -> Result<Vec<u8>, SmtpError> {
+    mail(world, server, seed).run().unwrap_or_else(|failure| panic!("{failure}"))
 }
 
 #[test]
 fn an_honest_server_says_goodbye_over_tls() {
-    for seed in 0..5 {
-        let bye = outcome(Server::Honest, seed).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+    for (world, seed) in runs() {
+        let bye = outcome(world, Server::Honest, seed).unwrap_or_else(|e| panic!("{world} seed {seed}: {e}"));
         assert_eq!(bye, b"221 bye\r\n");
     }
 }
 
 #[test]
 fn a_server_that_drops_after_ehlo_raises_end_of_stream() {
-    for seed in 0..5 {
-        let error = outcome(Server::DropsAfterEhlo, seed).expect_err("the server hung up");
-        assert_eq!(error.class(), Some(ErrorClass::EndOfStream), "seed {seed}: {error}");
+    for (world, seed) in runs() {
+        let error = outcome(world, Server::DropsAfterEhlo, seed).expect_err("the server hung up");
+        assert_eq!(error.class(), Some(ErrorClass::EndOfStream), "{world} seed {seed}: {error}");
     }
 }
 
 #[test]
 fn plaintext_after_starttls_raises_tls_error() {
-    for seed in 0..5 {
-        let error = outcome(Server::PlaintextAfterStarttls, seed).expect_err("no handshake");
-        assert_eq!(error.class(), Some(ErrorClass::TlsError), "seed {seed}: {error}");
+    for (world, seed) in runs() {
+        let error = outcome(world, Server::PlaintextAfterStarttls, seed).expect_err("no handshake");
+        assert_eq!(error.class(), Some(ErrorClass::TlsError), "{world} seed {seed}: {error}");
     }
 }
 
 #[test]
 fn a_wrong_host_certificate_raises_certificate_error() {
-    for seed in 0..5 {
-        let error = outcome(Server::WrongHostCertificate, seed).expect_err("wrong name");
-        assert_eq!(error.class(), Some(ErrorClass::CertificateError), "seed {seed}: {error}");
+    for (world, seed) in runs() {
+        let error = outcome(world, Server::WrongHostCertificate, seed).expect_err("wrong name");
+        assert_eq!(error.class(), Some(ErrorClass::CertificateError), "{world} seed {seed}: {error}");
+    }
+}
+
+#[test]
+fn the_transcript_lists_the_clients_connections_in_both_worlds() {
+    for world in [World::Sim, World::Real] {
+        let run = mail(world, Server::Honest, 3);
+        let transcript = run.transcript();
+        run.run().unwrap_or_else(|failure| panic!("{failure}")).unwrap_or_else(|e| panic!("{world}: {e}"));
+        let events: Vec<String> = transcript.events().into_iter().map(|event| event.what).collect();
+        for expected in [
+            "client starts",
+            "client connects to server.example.test:25",
+            "client closes its connection to server.example.test:25",
+            "client finishes",
+        ] {
+            assert!(events.iter().any(|event| event == expected), "{world}: no {expected:?} in {events:#?}");
+        }
+        let accepted = "server.example.test:25 accepts a connection from ";
+        assert!(events.iter().any(|event| event.starts_with(accepted)), "{world}: {events:#?}");
     }
 }
 
@@ -217,6 +234,10 @@ fn ready_peer_transcript(seed: u64) -> Vec<String> {
 fn the_same_seed_gives_the_same_transcript() {
     let first = ready_peer_transcript(41);
     assert!(first.iter().any(|event| event.contains("accepts a connection")), "{first:#?}");
+    assert!(
+        first.iter().any(|event| event.contains("client connects to server.example.test:25")),
+        "{first:#?}"
+    );
     assert!(first.iter().any(|event| event.contains("closes the connection")), "{first:#?}");
     assert_eq!(first, ready_peer_transcript(41));
 }

@@ -45,8 +45,7 @@ impl Toxics {
                 Err(format!("a rate is within 0..=1, got {rate}"))
             }
         };
-        let datagram_fault = matches!(fault, Fault::Lose(_) | Fault::Duplicate(_) | Fault::Reorder(_));
-        if datagram_fault != udp {
+        if for_datagrams(fault) != udp {
             let kind = if udp { "a UDP" } else { "a TCP" };
             return Err(format!("{fault:?} is not a fault of {kind} link"));
         }
@@ -73,6 +72,11 @@ impl Toxics {
     pub fn flowing(&self) -> bool {
         !self.held && !self.crashed
     }
+}
+
+/// True for the faults of a UDP link (the others are a TCP link's).
+pub fn for_datagrams(fault: Fault) -> bool {
+    matches!(fault, Fault::Lose(_) | Fault::Duplicate(_) | Fault::Reorder(_))
 }
 
 /// A random time up to `max`.

@@ -1,28 +1,38 @@
-//! Faults a mock network applies between steps of the simulation, at a virtual time or on cue.
-//! They are turmoil's own: held links, crashed hosts, message latency and message loss.
+//! Faults a mock network applies at a time or on cue. In the simulated world they are turmoil's
+//! own (held links, crashed hosts, message latency and message loss), applied between steps; the
+//! real world applies those it can with its relays (`real.rs`).
 
 use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::transcript::Transcript;
+use tokio::sync::Notify;
 
-/// A change to the simulated network.
+use super::transcript::{Clock, Transcript};
+
+/// A change to the network. The real world applies a fault with the relays in front of the
+/// host's services, so one of its hosts must be the client's; what it cannot do fails the run
+/// with [`super::SimOnly`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum NetFault {
-    /// Messages between the two hosts are held (not lost) until the link heals.
+    /// Messages between the two hosts are held (not lost) until the link heals. Real world: the
+    /// bytes of the host's TCP services are held; a host serving UDP cannot be held.
     Hold(String, String),
     /// Held messages between the two hosts flow again.
     Heal(String, String),
-    /// The host stops: its software stops and its sockets close as they are dropped.
+    /// The host stops: its software stops and its sockets close as they are dropped. Real world:
+    /// its relays go silent (its connections hang; a connect times out).
     Crash(String),
-    /// The host starts its software again, from the beginning.
+    /// The host starts its software again, from the beginning. Real world: the connections the
+    /// crash left are reset, and its services answer again behind new relays.
     Restart(String),
-    /// Every message takes a random time up to this to arrive.
+    /// Every message takes a random time up to this to arrive. Real world: every chunk of
+    /// every TCP service; datagrams are not delayed.
     MaxLatency(Duration),
     /// This fraction of messages between the two hosts is lost. TCP does not retransmit in
-    /// the simulation, so use it for UDP.
+    /// the simulation, so use it for UDP. Real world: the client's datagrams to the host's UDP
+    /// services (not the answers); TCP is not touched.
     Loss(String, String, f64),
 }
 
@@ -33,6 +43,16 @@ impl NetFault {
             Self::Hold(a, b) | Self::Heal(a, b) | Self::Loss(a, b, _) => vec![a, b],
             Self::Crash(host) | Self::Restart(host) => vec![host],
             Self::MaxLatency(_) => Vec::new(),
+        }
+    }
+
+    /// Fails when the fault names a host that is not in `hosts`.
+    pub(super) fn check_hosts(&self, hosts: &BTreeSet<String>) -> Result<(), String> {
+        match self.hosts().into_iter().find(|host| !hosts.contains(*host)) {
+            Some(unknown) => {
+                Err(format!("fault `{self}` names {unknown:?}, which is not a host of this network"))
+            }
+            None => Ok(()),
         }
     }
 }
@@ -57,11 +77,15 @@ struct Scheduled {
 }
 
 /// A handle for applying faults from inside the run (a client or a host) or before it. Faults
-/// take effect at the simulation's next step at or after their time; those due together apply
-/// in the order they were given. Cloning shares the same queue.
+/// take effect at the simulation's next step at or after their time (in the real world, when
+/// the client next waits, or within a tick of their time); those due together apply in the
+/// order they were given. Cloning shares the same queue.
 #[derive(Debug, Clone, Default)]
 pub struct Cues {
     pending: Arc<Mutex<Vec<Scheduled>>>,
+    clock: Clock,
+    /// Told of every new cue, so that the real world applies one due now without a tick's wait.
+    added: Arc<Notify>,
 }
 
 impl Cues {
@@ -70,18 +94,28 @@ impl Cues {
         self.after(Duration::ZERO, fault);
     }
 
-    /// Applies `fault` once `delay` of virtual time has passed from now.
-    pub fn after(&self, delay: Duration, fault: NetFault) {
-        self.at(turmoil::sim_elapsed().unwrap_or_default() + delay, fault);
+    pub(super) fn with_clock(clock: Clock) -> Self {
+        Self { pending: Arc::default(), clock, added: Arc::default() }
     }
 
-    /// Applies `fault` at virtual time `at` since the run began (at once if it has passed).
+    /// Applies `fault` once `delay` has passed from now (virtual time in the simulated world).
+    pub fn after(&self, delay: Duration, fault: NetFault) {
+        self.at(self.clock.now() + delay, fault);
+    }
+
+    /// Applies `fault` at time `at` since the run began (at once if it has passed).
     pub fn at(&self, at: Duration, fault: NetFault) {
         self.lock().push(Scheduled { at, fault });
+        self.added.notify_one();
     }
 
-    /// Removes and returns the faults due at virtual time `now`, in order.
-    fn take_due(&self, now: Duration) -> Vec<NetFault> {
+    /// Waits until a cue is added (at once if one was added since the last wait).
+    pub(super) async fn added(&self) {
+        self.added.notified().await;
+    }
+
+    /// Removes and returns the faults due at time `now`, in order.
+    pub(super) fn take_due(&self, now: Duration) -> Vec<NetFault> {
         let mut pending = self.lock();
         let (due, later): (Vec<_>, Vec<_>) = pending.drain(..).partition(|s| s.at <= now);
         *pending = later;
@@ -102,11 +136,7 @@ impl Cues {
     ) -> Result<(), String> {
         let now = sim.elapsed();
         for fault in self.take_due(now) {
-            if let Some(unknown) = fault.hosts().into_iter().find(|host| !hosts.contains(*host)) {
-                return Err(format!(
-                    "fault `{fault}` names {unknown:?}, which is not a host of this network"
-                ));
-            }
+            fault.check_hosts(hosts)?;
             match &fault {
                 NetFault::Hold(a, b) => sim.hold(a.as_str(), b.as_str()),
                 NetFault::Heal(a, b) => sim.release(a.as_str(), b.as_str()),

@@ -1,59 +1,77 @@
-//! A deterministic network for tests: named hosts in a seeded turmoil simulation, in virtual
-//! time, with the catalog's ready peers, certificates from the zoo, faults on cue or at a
-//! virtual time, and a transcript of the run. The catalog's simulated world is built on it.
+//! A deterministic network for tests: named hosts with the catalog's ready peers, the user's
+//! own servers, certificates from the zoo, faults at a time or on cue, and a transcript of the
+//! run, in one of two worlds ([`World`]): a seeded turmoil simulation in virtual time (the
+//! catalog's simulated world is built on it), or real sockets on loopback. The same client body
+//! runs in both.
 //!
 //! ```
 //! use caspian_harness::mocknet::{Flags, MockNet};
 //! use caspian_reference::CallOpts;
 //!
-//! let reply = MockNet::sim(7)
-//!     .echo("server.example.test", 7)
-//!     .client(Flags::allow_net("server.example.test:7"), |net| async move {
-//!         let mut sock = net.tcp("server.example.test", 7).await?;
-//!         sock.send_all(b"hello\n").await?;
-//!         sock.recv_line(CallOpts::default()).await
-//!     })
-//!     .run();
-//! assert_eq!(reply.unwrap(), &b"hello\n"[..]);
+//! for net in [MockNet::sim(7), MockNet::real(7)] {
+//!     let reply = net
+//!         .echo("server.example.test", 7)
+//!         .client(Flags::allow_net("server.example.test:7"), |net| async move {
+//!             let mut sock = net.tcp("server.example.test", 7).await?;
+//!             sock.send_all(b"hello\n").await?;
+//!             sock.recv_line(CallOpts::default()).await
+//!         })
+//!         .run();
+//!     assert_eq!(reply.unwrap(), &b"hello\n"[..]);
+//! }
 //! ```
 //!
-//! Guarantees: the same seed gives the same run and the same transcript; a failed run's error
-//! carries its seed and transcript; certificates are checked against the sim's clock, which
-//! starts at [`SIM_EPOCH_UNIX_SECS`] (2026-06-01).
+//! Guarantees: in the simulated world the same seed gives the same run and the same
+//! transcript, and certificates are checked against the sim's clock, which starts at
+//! [`SIM_EPOCH_UNIX_SECS`] (2026-06-01); in the real world the seed fixes the relays' random
+//! choices and the OS the rest. A failed run's error carries its world, seed and transcript.
 
 use std::future::Future;
-use std::net::Ipv4Addr;
+use std::io;
 use std::ops::Range;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use caspian_reference::permissions::Permissions;
 use caspian_reference::tls::CertEnv;
-use caspian_reference::transport::Transport;
-use caspian_reference::transport::sim::{SimClock, SimTransport};
+use caspian_reference::transport::BoxedStream;
+use caspian_reference::transport::sim::SimClock;
 use caspian_reference::{Net, TlsContext};
 
 use crate::certs::CertZoo;
-use crate::peers::{Endings, Peer, Step, TlsPeer, UdpPeer, serve, serve_udp, tls_config};
+use crate::peers::{Peer, Step, TlsPeer, tls_config};
 
 mod faults;
+mod ready;
+mod real;
+mod sim;
 mod transcript;
+mod transport;
 
 pub use faults::{Cues, NetFault};
-pub use transcript::{Event, MockNetError, Transcript};
+pub use ready::Handler;
+pub use transcript::{Event, MockNetError, SimOnly, Transcript, World};
+pub use transport::{MockListener, MockTransport, MockUdpSocket};
+
+use ready::{Ready, Service};
+use transcript::Clock;
+use transport::Names;
 
 /// The simulated clock starts here, so that certificates are checked against a fixed date.
 pub const SIM_EPOCH_UNIX_SECS: u64 = 1_780_272_000; // 2026-06-01T00:00:00Z
 
-/// One step of the simulated clock. Ten milliseconds keeps long virtual waits cheap (a 30 s
-/// timeout costs about 0.1 s of real time) while message latencies stay finer than any timeout
-/// a case uses.
+/// One step of the simulated clock: coarse enough that long virtual waits are cheap (a 30 s
+/// timeout is 600 steps), fine enough that message latencies stay below any timeout a case
+/// uses. The real world checks for due faults this often.
 pub const SIM_TICK: Duration = Duration::from_millis(50);
 
 /// How long a simulation may run, in virtual time, before it fails.
 pub const SIM_DURATION: Duration = Duration::from_secs(3600);
+
+/// How long a real-world run may take before it fails.
+pub const REAL_DURATION: Duration = Duration::from_secs(60);
 
 /// The host [`MockNet::client`] runs on.
 pub const CLIENT_HOST: &str = "client";
@@ -64,52 +82,74 @@ pub type HostResult = turmoil::Result;
 type Software = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = HostResult>>>>;
 type ClientTask<T> = Pin<Box<dyn Future<Output = Result<T, String>>>>;
 
-/// A ready peer a host serves, on a fixed port.
-#[derive(Clone)]
-enum Ready {
-    Tcp(u16, Peer),
-    UdpEcho(u16),
-}
-
-/// What runs on one host: the user's software (at most one) and ready peers.
+/// What runs on one host: the user's software (at most one), services, or nothing ever.
 #[derive(Clone, Default)]
 struct HostPlan {
     software: Option<Software>,
     ready: Vec<Ready>,
+    black_hole: bool,
 }
 
-/// A simulated network being described; [`MockNet::client`] completes it into a [`Run`].
+/// A network being described; [`MockNet::client`] completes it into a [`Run`].
 pub struct MockNet {
+    world: World,
     seed: u64,
     limit: Duration,
     /// In the order first named: turmoil gives addresses in that order.
     hosts: Vec<(String, HostPlan)>,
     cues: Cues,
     transcript: Transcript,
+    clock: Clock,
+    /// The real world's host names.
+    names: Names,
 }
 
 impl MockNet {
-    /// A network whose every random choice (latencies, losses, scheduling) comes from `seed`.
-    pub fn sim(seed: u64) -> Self {
+    /// A network in `world` whose random choices come from `seed`.
+    pub fn new(world: World, seed: u64) -> Self {
+        let clock = Clock::default();
+        let limit = if world == World::Sim { SIM_DURATION } else { REAL_DURATION };
         Self {
+            world,
             seed,
-            limit: SIM_DURATION,
+            limit,
             hosts: Vec::new(),
-            cues: Cues::default(),
-            transcript: Transcript::default(),
+            cues: Cues::with_clock(clock.clone()),
+            transcript: Transcript::with_clock(clock.clone()),
+            clock,
+            names: Names::default(),
         }
     }
 
-    /// Fails the run when the client is still running after `limit` of virtual time (default
-    /// an hour).
+    /// A simulated network whose every random choice (latencies, losses, scheduling) comes from
+    /// `seed`, in virtual time.
+    pub fn sim(seed: u64) -> Self {
+        Self::new(World::Sim, seed)
+    }
+
+    /// The same network on loopback, in real time: each service listens on an ephemeral port
+    /// behind a relay, and the client's `%net` resolves the network's names to those relays.
+    /// The relays' random choices (latencies, losses) come from `seed`.
+    pub fn real(seed: u64) -> Self {
+        Self::new(World::Real, seed)
+    }
+
+    /// The world the network runs in.
+    pub fn world(&self) -> World {
+        self.world
+    }
+
+    /// Fails the run when the client is still running after `limit` (virtual time in the
+    /// simulated world, default an hour; real time in the real world, default a minute).
     pub fn limit(mut self, limit: Duration) -> Self {
         self.limit = limit;
         self
     }
 
     /// Runs `software` on host `name`, with the simulated sockets of `turmoil::net` (or
-    /// [`SimTransport`]). It starts again from the beginning when the host restarts. A second
-    /// call for the same host replaces the first.
+    /// `SimTransport`). It starts again from the beginning when the host restarts. A second
+    /// call for the same host replaces the first. Simulated world only: the real world fails
+    /// the run with [`SimOnly::HostSoftware`]; [`MockNet::serve`] runs in both.
     pub fn host<F, Fut>(mut self, name: &str, software: F) -> Self
     where
         F: Fn() -> Fut + 'static,
@@ -119,19 +159,30 @@ impl MockNet {
         self
     }
 
+    /// Serves every TCP connection to `name:port` with `handler`, on its own task, in either
+    /// world: the stream is the world's (turmoil's or the OS's, behind its relay).
+    pub fn serve<F, Fut>(self, name: &str, port: u16, handler: F) -> Self
+    where
+        F: Fn(BoxedStream) -> Fut + 'static,
+        Fut: Future<Output = io::Result<()>> + 'static,
+    {
+        let handler: Handler = Rc::new(move |stream| Box::pin(handler(stream)));
+        self.ready(name, Ready::Tcp(port, Service::User(handler)))
+    }
+
     /// Serves a TCP echo on `name:port`: every byte back, until the client ends its side.
     pub fn echo(self, name: &str, port: u16) -> Self {
-        self.ready(name, Ready::Tcp(port, Peer::Echo))
+        self.ready(name, Ready::Tcp(port, Service::Peer(Peer::Echo)))
     }
 
     /// Serves `steps` to every connection to `name:port`.
     pub fn script(self, name: &str, port: u16, steps: Vec<Step>) -> Self {
-        self.ready(name, Ready::Tcp(port, Peer::Script(steps)))
+        self.ready(name, Ready::Tcp(port, Service::Peer(Peer::Script(steps))))
     }
 
     /// Serves TLS on `name:port` as `peer` says (the zoo leaf it presents, STARTTLS, ...).
     pub fn tls(self, name: &str, port: u16, peer: TlsPeer) -> Self {
-        self.ready(name, Ready::Tcp(port, Peer::Tls(peer)))
+        self.ready(name, Ready::Tcp(port, Service::Peer(Peer::Tls(peer))))
     }
 
     /// Echoes every UDP datagram sent to `name:port` back to its sender.
@@ -139,7 +190,18 @@ impl MockNet {
         self.ready(name, Ready::UdpEcho(port))
     }
 
-    /// Applies `fault` at virtual time `at` since the run began.
+    /// Host `name` refuses connections to `port` (as it does on every port nothing serves).
+    pub fn closed_port(self, name: &str, port: u16) -> Self {
+        self.ready(name, Ready::ClosedPort(port))
+    }
+
+    /// Host `name` never answers: a connect to any of its ports waits until its timeout.
+    pub fn black_hole(mut self, name: &str) -> Self {
+        self.plan(name).black_hole = true;
+        self
+    }
+
+    /// Applies `fault` at time `at` since the run began.
     pub fn fault_at(self, at: Duration, fault: NetFault) -> Self {
         self.cues.at(at, fault);
         self
@@ -171,23 +233,32 @@ impl MockNet {
         &mut self.hosts[index].1
     }
 
+    /// The error of a failed run of this network.
+    fn error(&self, failure: String, sim_only: Option<SimOnly>) -> MockNetError {
+        let (world, seed, transcript) = (self.world, self.seed, self.transcript.events());
+        MockNetError { world, seed, failure, sim_only, transcript }
+    }
+
     /// Runs `body` on host [`CLIENT_HOST`] with a reference `%net` holding `flags` and
-    /// trusting the zoo's root CA. The run ends when `body` returns.
+    /// trusting the zoo's root CA, over the world's [`MockTransport`]. The run ends when `body`
+    /// returns.
     pub fn client<T, E, F, Fut>(self, flags: Flags, body: F) -> Run<T>
     where
         T: 'static,
         E: std::fmt::Display,
-        F: FnOnce(Net<SimTransport>) -> Fut + 'static,
+        F: FnOnce(Net<MockTransport>) -> Fut + 'static,
         Fut: Future<Output = Result<T, E>> + 'static,
     {
+        let transport = MockTransport::new(self.world, self.names.clone(), self.transcript(), CLIENT_HOST);
+        let world = self.world;
         self.client_on(CLIENT_HOST, async move {
-            let net = flags.net()?;
+            let net = flags.net(world, transport)?;
             body(net).await.map_err(|e| format!("the client failed: {e}"))
         })
     }
 
-    /// Runs `task` on host `name` as the client, with the simulated sockets alone. The run
-    /// ends when `task` returns.
+    /// Runs `task` on host `name` as the client, with the world's sockets alone (in the
+    /// simulated world, turmoil's). The run ends when `task` returns.
     pub fn client_on<T: 'static>(
         self,
         name: &str,
@@ -216,14 +287,18 @@ impl Flags {
         self
     }
 
-    /// A `%net` with these flags, trusting the zoo's root CA, on the sim's clock.
-    fn net(&self) -> Result<Net<SimTransport>, String> {
+    /// A `%net` with these flags over `transport`, trusting the zoo's root CA, on the world's
+    /// clock.
+    fn net(&self, world: World, transport: MockTransport) -> Result<Net<MockTransport>, String> {
         let permissions = Permissions::from_flags(self.allow_net.as_deref(), self.allow_listen.as_deref())
             .map_err(|e| format!("bad flags: {}", e.message))?;
         let zoo = CertZoo::shared_dir().map_err(|e| format!("cannot write the certificate zoo: {e}"))?;
         let cert_env = CertEnv { ssl_cert_file: Some(zoo.join("root-ca.pem")), ssl_cert_dir: None };
-        let tls = TlsContext::new(Arc::new(SimClock), cert_env);
-        Ok(Net::new(SimTransport, permissions).with_tls(tls))
+        let clock: Arc<dyn rustls::time_provider::TimeProvider> = match world {
+            World::Sim => Arc::new(SimClock),
+            World::Real => Arc::new(rustls::time_provider::DefaultTimeProvider),
+        };
+        Ok(Net::new(transport, permissions).with_tls(TlsContext::new(clock, cert_env)))
     }
 }
 
@@ -240,99 +315,27 @@ impl<T: 'static> Run<T> {
         self.net.transcript()
     }
 
-    /// Runs the simulation until the client returns, and returns what it returned; a failure
-    /// (the client's error, a host's error, the time limit, a bad fault) carries the seed and
-    /// the transcript.
+    /// Runs the network until the client returns, and returns what it returned; a failure
+    /// (the client's error, a host's error, the time limit, a bad fault, a feature the real
+    /// world lacks) carries the world, the seed and the transcript.
     pub fn run(self) -> Result<T, MockNetError> {
         let Run { net, client, task } = self;
-        let fail =
-            |failure: String| MockNetError { seed: net.seed, failure, transcript: net.transcript.events() };
-        let mut sim = turmoil::Builder::new()
-            .rng_seed(net.seed)
-            .tcp_capacity(4096)
-            .simulation_duration(net.limit)
-            .tick_duration(SIM_TICK)
-            .epoch(SystemTime::UNIX_EPOCH + Duration::from_secs(SIM_EPOCH_UNIX_SECS))
-            .build();
-        let mut names = std::collections::BTreeSet::new();
-        for (name, plan) in &net.hosts {
-            names.insert(name.clone());
-            let (name, plan, transcript) = (name.clone(), plan.clone(), net.transcript.clone());
-            sim.host(name.clone(), move || start_host(name.clone(), plan.clone(), transcript.clone()));
-        }
-        names.insert(client.clone());
-        let outcome = Rc::new(std::cell::RefCell::new(None));
-        let slot = outcome.clone();
-        let transcript = net.transcript.clone();
-        sim.client(client.clone(), async move {
-            transcript.record(format!("{client} starts"));
-            let result = task.await;
-            match &result {
-                Ok(_) => transcript.record(format!("{client} finishes")),
-                Err(e) => transcript.record(format!("{client} fails: {e}")),
-            }
-            *slot.borrow_mut() = Some(result);
-            Ok(())
-        });
-        loop {
-            net.cues.apply_due(&mut sim, &names, &net.transcript).map_err(fail)?;
-            match sim.step() {
-                Ok(true) => break,
-                Ok(false) => {}
-                Err(e) => return Err(fail(format!("simulation failed: {e}"))),
-            }
-        }
-        match outcome.take() {
-            Some(Ok(value)) => Ok(value),
-            Some(Err(e)) => Err(fail(e)),
-            None => Err(fail("the simulated case did not finish".to_string())),
+        match net.world {
+            World::Sim => sim::run(net, client, task),
+            World::Real => real::run(net, client, task),
         }
     }
 }
 
-/// Starts host `name` as `plan` says: its ready peers, then its software (or nothing more).
-async fn start_host(name: String, plan: HostPlan, transcript: Transcript) -> HostResult {
-    transcript.record(format!("{name} starts"));
-    for ready in plan.ready {
-        start_ready(&name, ready, &transcript).await?;
+/// Runs the client's `task`, recording its start and its end.
+async fn recorded<T>(client: String, task: ClientTask<T>, transcript: Transcript) -> Result<T, String> {
+    transcript.record(format!("{client} starts"));
+    let result = task.await;
+    match &result {
+        Ok(_) => transcript.record(format!("{client} finishes")),
+        Err(e) => transcript.record(format!("{client} fails: {e}")),
     }
-    match plan.software {
-        Some(software) => software().await,
-        None => std::future::pending().await,
-    }
-}
-
-/// Binds a ready peer's port on the current host and serves it on its own task.
-async fn start_ready(host: &str, ready: Ready, transcript: &Transcript) -> HostResult {
-    match ready {
-        Ready::Tcp(port, peer) => {
-            let listener = SimTransport.bind_listener((Ipv4Addr::UNSPECIFIED, port).into()).await?;
-            tokio::spawn(serve_recorded(format!("{host}:{port}"), listener, peer, transcript.clone()));
-        }
-        Ready::UdpEcho(port) => {
-            let socket = SimTransport.bind_udp((Ipv4Addr::UNSPECIFIED, port).into()).await?;
-            tokio::spawn(serve_udp::<SimTransport>(socket, UdpPeer::Echo));
-        }
-    }
-    Ok(())
-}
-
-/// Accepts connections forever, serving each as `peer` says and recording when it is
-/// accepted and when it ends.
-async fn serve_recorded(at: String, listener: turmoil::net::TcpListener, peer: Peer, transcript: Transcript) {
-    let endings = Arc::new(Endings::new(None));
-    let mut index = 0;
-    while let Ok(connected) = SimTransport::accept(&listener).await {
-        let from = connected.peer;
-        transcript.record(format!("{at} accepts a connection from {from}"));
-        let (peer, endings, transcript, at) = (peer.clone(), endings.clone(), transcript.clone(), at.clone());
-        tokio::spawn(async move {
-            let ended = serve(&peer, connected.stream, index, &endings).await;
-            let how = ended.err().map(|e| format!(" ({e})")).unwrap_or_default();
-            transcript.record(format!("{at} closes the connection from {from}{how}"));
-        });
-        index += 1;
-    }
+    result
 }
 
 /// A TLS acceptor presenting the zoo leaf `leaf` (its chain as the zoo sends it), for a host's
