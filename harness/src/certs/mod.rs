@@ -480,11 +480,20 @@ impl CertZoo {
     }
 
     /// The shared zoo written once per process into a fresh temporary folder, for engines that
-    /// take certificate paths (ca_bundle, client_cert, client_key, SSL_CERT_FILE).
+    /// take certificate paths (ca_bundle, client_cert, client_key, SSL_CERT_FILE). The folder is
+    /// removed when the process exits normally (returning from `main` or `std::process::exit`).
     pub fn shared_dir() -> io::Result<&'static Path> {
         static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+        extern "C" fn remove_shared_dir() {
+            if let Some(Ok(dir)) = DIR.get() {
+                let _ = fs::remove_dir_all(dir);
+            }
+        }
         let dir = DIR.get_or_init(|| {
             let dir = std::env::temp_dir().join(format!("caspian-zoo-{}", std::process::id()));
+            // SAFETY: `remove_shared_dir` takes no arguments and touches only the static, through
+            // `OnceLock::get`; atexit runs it once, after `main`.
+            unsafe { libc::atexit(remove_shared_dir) };
             Self::shared().write_pem(&dir).map(|_| dir).map_err(|e| e.to_string())
         });
         dir.as_deref().map_err(|e| io::Error::other(e.clone()))
