@@ -14,8 +14,8 @@ use crate::waits::Waits;
 
 use super::{TCP, still_serves};
 
-/// What the peer sends without a newline: 16 times the default max_length.
-const FLOOD_BYTES: usize = 16 << 20;
+/// What the peer sends without a newline: 4 times the default max_length.
+const FLOOD_BYTES: usize = 4 << 20;
 
 pub const ENDLESS: Case = Case {
     id: "hostile.line.endless",
@@ -23,7 +23,7 @@ pub const ENDLESS: Case = Case {
     level: Must,
     needs: TCP,
     worlds: Both,
-    description: "a peer sends 16 MiB without a newline: recv_line (default max_length 1 MiB) raises ArgumentError \
+    description: "a peer sends 4 MiB without a newline: recv_line (default max_length 1 MiB) raises ArgumentError \
         line_too_long naming host:port, not Timeout (it stops reading at the limit); recv then returns the peer's \
         bytes; a fresh socket still works",
     run: body!(async |ctx| {
