@@ -18,7 +18,7 @@ mod slowloris;
 
 const TCP: &[Feature] = &[Feature::Tcp];
 const TLS: &[Feature] = &[Feature::Tcp, Feature::Tls];
-const UDP: &[Feature] = &[Feature::Tcp, Feature::Udp];
+const UDP: &[Feature] = &[Feature::Udp];
 const TCP_LISTEN: &[Feature] = &[Feature::Tcp, Feature::Listen];
 
 /// The family, in catalog order.
