@@ -25,6 +25,10 @@ use tokio::sync::mpsc;
 
 use super::lines::{Line, read_line};
 
+/// How long a port may take to start and answer hello, whatever the request deadline: a
+/// runtime that loads a TLS stack starts slowly, more so on a busy machine.
+pub const START_DEADLINE: Duration = Duration::from_secs(30);
+
 /// How to start the port, and how long one request may take.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProcessSpec {
@@ -298,7 +302,8 @@ impl Connection {
     }
 
     /// The handshake: the suite offers 1.0 to 1.[`PROTOCOL_MINOR`]; the port answers the minor
-    /// version both speak, at most the suite's.
+    /// version both speak, at most the suite's, within [`START_DEADLINE`] or the request
+    /// deadline, whichever is longer.
     pub(crate) async fn hello(&mut self) -> Result<Hello, Fault> {
         let hello = CommandBody::Hello(HelloCommand {
             op: HelloOp::Hello,
@@ -306,7 +311,11 @@ impl Connection {
             minor: PROTOCOL_MINOR,
         });
         let protocol_error = |this: &mut Self, detail: String| this.fault(FaultKind::Protocol, detail);
-        let hello = match self.exchange(hello, Expect::Hello).await? {
+        let request_deadline = self.deadline;
+        self.deadline = request_deadline.max(START_DEADLINE);
+        let answer = self.exchange(hello, Expect::Hello).await;
+        self.deadline = request_deadline;
+        let hello = match answer? {
             WireReply::Hello(hello) => hello,
             other => return Err(protocol_error(self, format!("the port answered hello with {other:?}"))),
         };
