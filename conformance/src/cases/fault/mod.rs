@@ -20,6 +20,7 @@ mod limit_data;
 mod partition;
 mod silence;
 mod slice;
+mod stalled_send;
 mod udp;
 
 const TCP: &[Feature] = &[Feature::Tcp];
@@ -48,6 +49,7 @@ pub const CASES: &[Case] = &[
     limit_data::END_OF_STREAM_KEEPS_THE_BYTES,
     backpressure::SEND_ALL_DRAINS_IN_ORDER,
     backpressure::SEND_COUNTS_EVERY_BYTE_ONCE,
+    stalled_send::SEND_ALL_TIMES_OUT,
     silence::ACCEPTED_DEFAULT_30S,
     udp::LOSS_DATAGRAMS_INTACT_OR_ABSENT,
     udp::DISORDER_DATAGRAMS_WHOLE,

@@ -21,9 +21,11 @@ mod grammar;
 mod grammar_invalid;
 mod literal;
 mod name_normal;
+mod one_port_range;
 mod separate;
 mod udp_peer;
 mod wildcard;
+mod zero_padded_octets;
 
 const NONE: &[Feature] = &[];
 const TCP: &[Feature] = &[Feature::Tcp];
@@ -55,6 +57,7 @@ pub const CASES: &[Case] = &[
     grammar::LISTEN_HOST_RANGE,
     grammar::LISTEN_LIST,
     grammar::LISTEN_PORT_ZERO,
+    one_port_range::NET_ONE_PORT_RANGE,
     grammar_invalid::NET_PORT,
     grammar_invalid::NET_RANGE,
     grammar_invalid::WILDCARD,
@@ -78,6 +81,8 @@ pub const CASES: &[Case] = &[
     literal::IPV4_MAPPED,
     literal::IPV4_MAPPED_TARGET,
     literal::IPV6_VS_IPV4,
+    zero_padded_octets::PADDED_TARGETS,
+    zero_padded_octets::PADDED_ENTRIES,
     before_io::INVALID_NAME,
     before_io::CLOSED_PORT,
     before_io::BLACK_HOLE,

@@ -19,6 +19,7 @@ use crate::zoo::{REJECTIONS, Rejection};
 
 mod ca_bundle;
 mod client_cert;
+mod client_cert_not_a_certificate;
 mod close;
 mod open_failures;
 mod peer_cert;
@@ -26,6 +27,7 @@ mod protocols;
 mod reject;
 mod sni;
 mod starttls;
+mod starttls_system_bundle;
 mod surface;
 mod verify_false;
 
@@ -67,12 +69,14 @@ pub const CASES: &[Case] = &[
     ca_bundle::DEFAULT_UNKNOWN_ROOT_REJECTED,
     ca_bundle::SYSTEM_BUNDLE_SSL_CERT_FILE,
     ca_bundle::SYSTEM_BUNDLE_SSL_CERT_DIR,
+    starttls_system_bundle::SSL_CERT_FILE,
     client_cert::PAIR_ACCEPTED,
     client_cert::MISSING_TLS12,
     client_cert::MISSING_TLS13,
     client_cert::CERT_WITHOUT_KEY,
     client_cert::KEY_WITHOUT_CERT,
     client_cert::UNUSABLE,
+    client_cert_not_a_certificate::NOT_A_CERTIFICATE,
     sni::ALTERNATE_NAME,
     sni::MISMATCH,
     sni::IP_LITERAL,

@@ -9,8 +9,10 @@ mod close;
 mod datagram;
 mod listen;
 mod open;
+mod peer_filter_port;
 mod perm;
 mod recv;
+mod recv_timeout_message;
 mod send;
 
 const UDP: &[Feature] = &[Feature::Udp];
@@ -30,11 +32,13 @@ pub const CASES: &[Case] = &[
     send::ARGS_BAD_PORT,
     recv::BAD_MAX_BYTES,
     recv::TIMEOUT,
+    recv_timeout_message::NAMES_THE_SOCKET,
     close::IDEMPOTENT_THEN_CLOSED,
     datagram::BOUNDARIES,
     datagram::EMPTY,
     datagram::TRUNCATE,
     datagram::PEER_FILTER,
+    peer_filter_port::SAME_HOST_OTHER_PORT,
     perm::SEND_TO_DENIED,
     perm::LISTEN_DENIED,
     perm::PEER_DENIED_AT_CONSTRUCTION,

@@ -1,0 +1,55 @@
+//! A peer that stops reading for good: a send that cannot complete is bounded by the socket's
+//! `.timeout` like a receive, and raises Timeout naming the peer (TCP-SEND-ALL,
+//! IO-TIMEOUT-DEFAULT).
+
+use crate::body;
+use crate::cases::support::{pattern, script};
+use crate::catalog::Case;
+use crate::catalog::Level::*;
+use crate::catalog::Worlds::*;
+use crate::contract::{Request, class_is_a};
+use crate::peers::{Fault, Step};
+use crate::script::{Failure, expect, expect_names};
+
+use super::{NOW, TCP, apply, connected_to};
+
+/// The size of one send_all, and how many at most.
+const PIECE: usize = 8 << 20;
+const PIECES: usize = 8;
+
+pub const SEND_ALL_TIMES_OUT: Case = Case {
+    id: "fault.backpressure.send_all_times_out",
+    clauses: &["TCP-SEND-ALL", "IO-TIMEOUT-DEFAULT"],
+    level: Must,
+    needs: TCP,
+    worlds: RealOnly("the simulated network takes any write whole, so no send waits there"),
+    description: "with .timeout 0.5, send_all of 8 MiB pieces to a peer that has stopped reading returns nil while \
+        the buffers between take them; within 64 MiB one raises Timeout naming host:port",
+    run: body!(async |ctx| {
+        let link = ctx.peers.link(script(vec![Step::RecvToEnd])).await;
+        let (mut engine, sock) = connected_to(&ctx, &link).await?;
+        apply(&ctx, &link, Fault::StopReading, NOW)?;
+        engine.nil(Request::SetTimeout { handle: sock, timeout: Some(0.5) }).await?;
+        // Pieces, not one call: a driver line holds at most 16 MiB. However much the socket
+        // buffers on the way take (tens of MiB with Linux's autotuning), 64 MiB is more.
+        let piece = pattern(PIECE);
+        for _ in 0..PIECES {
+            match engine.call(Request::send_all(sock, &piece)).await {
+                Ok(_) => continue,
+                Err(raised) => {
+                    expect(class_is_a(&raised.class, "Timeout"), || {
+                        format!(
+                            "send_all's exception: expected Timeout, got {}: {}",
+                            raised.class, raised.message
+                        )
+                    })?;
+                    expect_names(&raised, &link.addr.host, link.addr.port)?;
+                    return engine.close(sock).await;
+                }
+            }
+        }
+        Err(Failure::new(format!(
+            "{PIECES} send_all calls of {PIECE} bytes each returned to a peer that reads nothing: none timed out"
+        )))
+    }),
+};
