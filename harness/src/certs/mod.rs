@@ -130,6 +130,10 @@ fn leaf_params(
     Ok(params)
 }
 
+/// The CN of the `escaped_subject` leaf: a leading `#`, every character RFC 4514 section 2.4
+/// escapes anywhere, and a trailing space.
+const ESCAPED_CN: &str = "#1 Caspian, \"Escaped\" + <Test>; a\\b ";
+
 /// The names of the `good` leaf (and of every rejection leaf that differs from it in one flaw).
 const GOOD_NAMES: &[&str] = &["localhost", "server.example.test", "127.0.0.1", "::1"];
 
@@ -294,6 +298,14 @@ impl CertZoo {
             "server leaf for *.example.test only",
             pinned_key!("wildcard")?,
             leaf_params("caspian-wildcard", &["*.example.test"], 0x11, Current, Server)?,
+            Some(&intermediate),
+            &via_intermediate,
+        )?;
+        add(
+            "escaped_subject",
+            "the good names, under a CN holding every character RFC 4514 escapes",
+            pinned_key!("good")?,
+            leaf_params(ESCAPED_CN, GOOD_NAMES, 0x20, Current, Server)?,
             Some(&intermediate),
             &via_intermediate,
         )?;

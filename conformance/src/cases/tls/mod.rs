@@ -54,6 +54,7 @@ pub const CASES: &[Case] = &[
     starttls::BUFFER_DRAINED_THEN_UPGRADES,
     peer_cert::GOOD,
     peer_cert::WILDCARD,
+    peer_cert::ESCAPED_SUBJECT,
     protocols::NEGOTIATED_DEFAULT_TLS13,
     protocols::NEGOTIATED_TLS12_ONLY_PEER,
     protocols::ONLY_TLS12,

@@ -57,5 +57,23 @@ pub const WILDCARD: Case = Case {
     }),
 };
 
+pub const ESCAPED_SUBJECT: Case = Case {
+    id: "tls.peer_cert.escaped_subject",
+    clauses: &["SSL-PEER-CERT", "TLS-PEER-CERT-FORMAT"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "peer_cert of a leaf whose CN is `#1 Caspian, \"Escaped\" + <Test>; a\\b ` (a leading #, every \
+        special character, a trailing space): the subject escapes each as RFC 4514 section 2.4 says",
+    run: body!(async |ctx| {
+        let (mut engine, sock, _) = session(&ctx, TlsPeer::new("escaped_subject")).await?;
+        let cert = peer_cert(&mut engine, sock).await?;
+        let expected = r#"O=Caspian Conformance,CN=\#1 Caspian\, \"Escaped\" \+ \<Test\>\; a\\b\ "#;
+        expect_eq("subject", cert.subject.as_str(), expected)?;
+        expect_eq("fingerprint", cert.fingerprint, leaf_fingerprint(&ctx, "escaped_subject")?)?;
+        engine.close(sock).await
+    }),
+};
+
 /// The SANs of the good leaf, as TLS-PEER-CERT-FORMAT writes them.
 const GOOD_SANS: [&str; 4] = ["localhost", "server.example.test", "127.0.0.1", "::1"];
