@@ -82,6 +82,16 @@ fn both_surfaces_of_the_reference_pass_the_whole_catalog_out_of_process_alike() 
     assert!(engines[1].starts_with("caspian-ref-driver --blocking "), "{engines:?}");
 }
 
+/// The catalog through the blocking surface without the 30 s waits: the test of the mutation run
+/// over `reference/src/blocking` (CONTRIBUTING.md). The test above runs the whole catalog.
+#[test]
+#[ignore = "the test of a mutation run; the test above covers it"]
+fn the_blocking_surface_passes_the_quick_catalog() {
+    let blocking = format!("{} --blocking", driver());
+    let (ok, report) = conform("blocking-quick", &["--quick", "--engine-cmd", &blocking]);
+    assert!(ok, "{:?}", case_statuses(&report));
+}
+
 #[test]
 fn a_crashing_port_is_a_crash_and_the_run_goes_on() {
     let (ok, report) = conform("crash", &["--engine-cmd", &faulty("crash"), "tcp.*"]);
