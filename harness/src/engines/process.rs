@@ -311,11 +311,8 @@ impl Connection {
             minor: PROTOCOL_MINOR,
         });
         let protocol_error = |this: &mut Self, detail: String| this.fault(FaultKind::Protocol, detail);
-        let request_deadline = self.deadline;
-        self.deadline = request_deadline.max(START_DEADLINE);
-        let answer = self.exchange(hello, Expect::Hello).await;
-        self.deadline = request_deadline;
-        let hello = match answer? {
+        let deadline = self.deadline.max(START_DEADLINE);
+        let hello = match self.exchange_within(hello, Expect::Hello, deadline).await? {
             WireReply::Hello(hello) => hello,
             other => return Err(protocol_error(self, format!("the port answered hello with {other:?}"))),
         };
@@ -357,6 +354,16 @@ impl Connection {
 
     /// Writes one command and reads its reply, strictly, within the request deadline.
     pub(crate) async fn exchange(&mut self, body: CommandBody, expect: Expect) -> Result<WireReply, Fault> {
+        self.exchange_within(body, expect, self.deadline).await
+    }
+
+    /// [`Connection::exchange`] with a deadline of its own.
+    async fn exchange_within(
+        &mut self,
+        body: CommandBody,
+        expect: Expect,
+        deadline: Duration,
+    ) -> Result<WireReply, Fault> {
         let id = self.next_id;
         self.next_id += 1;
         let mut json = serde_json::to_value(DriverCommand { id, body }).unwrap_or_default();
@@ -370,9 +377,9 @@ impl Connection {
         if self.to_port.send(format!("{line}\n")).is_err() {
             return Err(self.fault(FaultKind::Crash, format!("the port's stdin closed before `{line}`")));
         }
-        let answer = match tokio::time::timeout(self.deadline, self.from_port.recv()).await {
+        let answer = match tokio::time::timeout(deadline, self.from_port.recv()).await {
             Err(_) => {
-                let detail = format!("no answer to `{line}` within {}s", self.deadline.as_secs_f64());
+                let detail = format!("no answer to `{line}` within {}s", deadline.as_secs_f64());
                 return Err(self.fault(FaultKind::Hang, detail));
             }
             Ok(None | Some(Ok((Line::End, _)))) => {
