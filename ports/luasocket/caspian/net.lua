@@ -315,8 +315,13 @@ function Stream:recv_exact(n, opts)
   return self:take(n)
 end
 
+-- The most plaintext one TLS record carries.
+local TLS_RECORD = 16384
+
 -- Writes some of `data` without blocking past the deadline. Returns the count written (> 0).
-function Stream:write_some(data, deadline)
+-- A TLS write that times out leaves OpenSSL holding a record it began: OpenSSL must be given the
+-- same bytes again (other bytes fail with "bad length"), so they are kept in `self.unfinished`.
+local function write_within(self, data, deadline)
   while true do
     self.sock:settimeout(0)
     local n, err, last = self.sock:send(data)
@@ -324,13 +329,27 @@ function Stream:write_some(data, deadline)
     if last and last > 0 then return last end
     if err ~= "timeout" and err ~= "wantwrite" and err ~= "wantread" then self:fail(err, "sending to") end
     local left = remaining(deadline)
-    if left and left <= 0 then raise("Timeout", "send to " .. self:target() .. " timed out") end
+    if left and left <= 0 then
+      if self.tls then self.unfinished = data:sub(1, TLS_RECORD) end
+      raise("Timeout", "send to " .. self:target() .. " timed out")
+    end
     if err == "wantread" then
       socket.select({ self.sock }, nil, left)
     else
       socket.select(nil, { self.sock }, left)
     end
   end
+end
+
+-- Writes some of `data` without blocking past the deadline, after the record a timed-out TLS
+-- write left unfinished. Returns the count of `data` written (> 0).
+function Stream:write_some(data, deadline)
+  while self.unfinished do
+    local rest = self.unfinished
+    local n = write_within(self, rest, deadline)
+    self.unfinished = n < #rest and rest:sub(n + 1) or nil
+  end
+  return write_within(self, data, deadline)
 end
 
 function Stream:check_send()

@@ -1,5 +1,5 @@
 //! Cases under faults: partitions that heal, crashed peers, latency, cuts, slices, a peer
-//! that stops reading, data limits, silence past the defaults, and lost, duplicated or
+//! that stops reading (and a small send or a poll into the full buffers it leaves), data limits, silence past the defaults, and lost, duplicated or
 //! reordered datagrams. They check that the I/O model holds when the network misbehaves:
 //! nothing lost, never a hang, timeouts that bound the call. Each asks its world for a
 //! [`Link`] and breaks it the same way in both worlds.
@@ -20,6 +20,7 @@ mod limit_data;
 mod partition;
 mod silence;
 mod slice;
+mod small_send;
 mod stalled_send;
 mod udp;
 
@@ -50,6 +51,8 @@ pub const CASES: &[Case] = &[
     backpressure::SEND_ALL_DRAINS_IN_ORDER,
     backpressure::SEND_COUNTS_EVERY_BYTE_ONCE,
     stalled_send::SEND_ALL_TIMES_OUT,
+    small_send::SMALL_SEND_WAITS_FOR_ROOM,
+    small_send::TLS_POLL_SEND_ANSWERS_AT_ONCE,
     silence::ACCEPTED_DEFAULT_30S,
     udp::LOSS_DATAGRAMS_INTACT_OR_ABSENT,
     udp::DISORDER_DATAGRAMS_WHOLE,

@@ -7,9 +7,9 @@ use crate::cases::support::{pattern, script};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
-use crate::contract::{Request, class_is_a};
-use crate::peers::{Fault, Step};
-use crate::script::{Failure, expect, expect_names};
+use crate::contract::{Handle, Request, class_is_a};
+use crate::peers::{Fault, Link, Step};
+use crate::script::{CaseResult, Failure, Script, expect, expect_names};
 
 use super::{NOW, TCP, apply, connected_to};
 
@@ -30,26 +30,26 @@ pub const SEND_ALL_TIMES_OUT: Case = Case {
         let (mut engine, sock) = connected_to(&ctx, &link).await?;
         apply(&ctx, &link, Fault::StopReading, NOW)?;
         engine.nil(Request::SetTimeout { handle: sock, timeout: Some(0.5) }).await?;
-        // Pieces, not one call: a driver line holds at most 16 MiB. However much the socket
-        // buffers on the way take (tens of MiB with Linux's autotuning), 64 MiB is more.
-        let piece = pattern(PIECE);
-        for _ in 0..PIECES {
-            match engine.call(Request::send_all(sock, &piece)).await {
-                Ok(_) => continue,
-                Err(raised) => {
-                    expect(class_is_a(&raised.class, "Timeout"), || {
-                        format!(
-                            "send_all's exception: expected Timeout, got {}: {}",
-                            raised.class, raised.message
-                        )
-                    })?;
-                    expect_names(&raised, &link.addr.host, link.addr.port)?;
-                    return engine.close(sock).await;
-                }
-            }
-        }
-        Err(Failure::new(format!(
-            "{PIECES} send_all calls of {PIECE} bytes each returned to a peer that reads nothing: none timed out"
-        )))
+        send_until_timeout(&mut engine, sock, &link).await?;
+        engine.close(sock).await
     }),
 };
+
+/// Sends 8 MiB pieces on `sock`, whose peer behind `link` reads nothing, until one raises:
+/// that exception must be a Timeout naming the link's host:port, and come within 64 MiB.
+pub(super) async fn send_until_timeout(engine: &mut Script, sock: Handle, link: &Link) -> CaseResult {
+    // Pieces, not one call: a driver line holds at most 16 MiB. However much the socket
+    // buffers on the way take (tens of MiB with Linux's autotuning), 64 MiB is more.
+    let piece = pattern(PIECE);
+    for _ in 0..PIECES {
+        if let Err(raised) = engine.call(Request::send_all(sock, &piece)).await {
+            expect(class_is_a(&raised.class, "Timeout"), || {
+                format!("send_all's exception: expected Timeout, got {}: {}", raised.class, raised.message)
+            })?;
+            return expect_names(&raised, &link.addr.host, link.addr.port);
+        }
+    }
+    Err(Failure::new(format!(
+        "{PIECES} send_all calls of {PIECE} bytes each returned to a peer that reads nothing: none timed out"
+    )))
+}

@@ -31,7 +31,7 @@ mod starttls_system_bundle;
 mod surface;
 mod verify_false;
 
-const TLS: &[Feature] = &[Feature::Tcp, Feature::Tls];
+pub(crate) const TLS: &[Feature] = &[Feature::Tcp, Feature::Tls];
 
 /// The family, in catalog order.
 pub const CASES: &[Case] = &[

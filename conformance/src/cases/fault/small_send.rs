@@ -1,0 +1,77 @@
+//! A small send into full buffers: it waits for room within its timeout like a large one
+//! (TCP-SEND), and a poll (timeout 0) answers at once, whatever wait an earlier call used
+//! (IO-TIMEOUT-DEFAULT, DEC-TIMEOUT-WHOLE-CALL).
+
+use std::time::Duration;
+
+use crate::body;
+use crate::cases::support::{Stopwatch, script};
+use crate::cases::tls::{TLS, open_good};
+use crate::catalog::Case;
+use crate::catalog::Level::*;
+use crate::catalog::Worlds::*;
+use crate::contract::Request;
+use crate::peers::{Fault, Peer, Step, TlsPeer};
+use crate::script::expect;
+
+use super::stalled_send::send_until_timeout;
+use super::{NOW, TCP, apply, connected_to};
+
+const WHY_REAL: &str = "the simulated network takes any write whole, so no send waits there";
+
+/// How long after the buffers fill the peer reads again.
+const STALL: Duration = Duration::from_millis(300);
+
+/// The longest a poll may take: far under the 1 s the filling call's timeout leaves a socket
+/// timeout at, far over what a poll costs on a loaded machine.
+const POLL_BOUND: f64 = 0.5;
+
+pub const SMALL_SEND_WAITS_FOR_ROOM: Case = Case {
+    id: "fault.backpressure.small_send_waits_for_room",
+    clauses: &["TCP-SEND", "IO-TIMEOUT-DEFAULT"],
+    level: Must,
+    needs: TCP,
+    worlds: RealOnly(WHY_REAL),
+    description: "with the send buffers full (send_all to a peer that reads nothing timed out), a send of 16 bytes \
+        with .timeout 5, the peer reading again 0.3 s later, waits for room and returns 1..=16; it neither raises \
+        at once nor loses the wait",
+    run: body!(async |ctx| {
+        let link = ctx.peers.link(script(vec![Step::RecvToEnd])).await;
+        let (mut engine, sock) = connected_to(&ctx, &link).await?;
+        apply(&ctx, &link, Fault::StopReading, NOW)?;
+        engine.nil(Request::SetTimeout { handle: sock, timeout: Some(0.5) }).await?;
+        send_until_timeout(&mut engine, sock, &link).await?;
+        apply(&ctx, &link, Fault::ResumeReading, STALL)?;
+        engine.nil(Request::SetTimeout { handle: sock, timeout: Some(5.0) }).await?;
+        let count = engine.int(Request::send(sock, &[b'x'; 16])).await?;
+        expect((1..=16).contains(&count), || format!("send of 16 bytes returned {count}"))?;
+        engine.close(sock).await
+    }),
+};
+
+pub const TLS_POLL_SEND_ANSWERS_AT_ONCE: Case = Case {
+    id: "fault.backpressure.tls_poll_send_answers_at_once",
+    clauses: &["TCP-SEND", "IO-TIMEOUT-DEFAULT", "DEC-TIMEOUT-WHOLE-CALL"],
+    level: Must,
+    needs: TLS,
+    worlds: RealOnly(WHY_REAL),
+    description: "on an ssl socket whose send buffers are full (send_all with .timeout 2 to a peer that reads \
+        nothing timed out), a send of 16 bytes with timeout 0 raises Timeout within 0.5 s: a poll does not wait \
+        the earlier call's time",
+    run: body!(async |ctx| {
+        let link = ctx.peers.link(Peer::Tls(TlsPeer::new("good"))).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        let sock = open_good(&ctx, &mut engine, &link.addr).await?;
+        apply(&ctx, &link, Fault::StopReading, NOW)?;
+        engine.nil(Request::SetTimeout { handle: sock, timeout: Some(2.0) }).await?;
+        send_until_timeout(&mut engine, sock, &link).await?;
+        engine.nil(Request::SetTimeout { handle: sock, timeout: Some(0.0) }).await?;
+        let watch = Stopwatch::start(&ctx);
+        engine.raises(Request::send(sock, &[b'x'; 16]), "Timeout").await?;
+        let took = watch.seconds(&ctx);
+        expect(took < POLL_BOUND, || {
+            format!("a send with timeout 0 into full buffers took {took:.2} s (at most {POLL_BOUND} s)")
+        })?;
+        engine.close(sock).await
+    }),
+};
