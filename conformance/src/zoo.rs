@@ -12,7 +12,8 @@ pub struct Rejection {
     /// The server name the client connects with (DNS name for SNI, or an IP literal).
     pub connect_name: &'static str,
     /// The rejection reason rustls/webpki reports, one of `expired`, `not_yet_valid`,
-    /// `name_mismatch`, `unknown_issuer`, `bad_usage`, `path_length`, `name_constraint`.
+    /// `name_mismatch`, `unknown_issuer`, `bad_usage`, `path_length`, `name_constraint`,
+    /// `bad_signature`.
     pub reason: &'static str,
     /// What is wrong with the presented chain.
     pub description: &'static str,
@@ -124,5 +125,19 @@ pub static REJECTIONS: &[Rejection] = &[
         connect_name: "localhost",
         reason: "bad_usage",
         description: "leaf for the good names with EKU clientAuth only",
+    },
+    Rejection {
+        name: "bad_signature",
+        leaf: "bad_signature",
+        connect_name: "localhost",
+        reason: "bad_signature",
+        description: "the good leaf with one bit of its issuer's signature flipped",
+    },
+    Rejection {
+        name: "unsupported_algorithm",
+        leaf: "unsupported_algorithm",
+        connect_name: "localhost",
+        reason: "bad_signature",
+        description: "the good leaf claiming an Ed448 signature from its Ed25519 issuer",
     },
 ];

@@ -117,17 +117,20 @@ pub(crate) fn tls_config(peer: &TlsPeer) -> std::io::Result<Arc<rustls::ServerCo
     let builder = if peer.client_auth {
         let mut roots = rustls::RootCertStore::empty();
         roots.add(zoo.root_der()).map_err(|e| invalid(&e))?;
-        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-            .build()
-            .map_err(|e| invalid(&e))?;
+        let verifier =
+            rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .build()
+                .map_err(|e| invalid(&e))?;
         builder.with_client_cert_verifier(verifier)
     } else {
         builder.with_no_client_auth()
     };
     let mut chain = leaf.chain.clone();
     chain.extend(std::iter::repeat_n(zoo.intermediate_der(), peer.chain_padding));
-    let config = builder.with_single_cert(chain, leaf.private_key()).map_err(|e| invalid(&e))?;
-    Ok(Arc::new(config))
+    // Not `with_single_cert`: it refuses a chain that does not parse, which a hostile peer sends.
+    let key = provider.key_provider.load_private_key(leaf.private_key()).map_err(|e| invalid(&e))?;
+    let certified = rustls::sign::CertifiedKey::new(chain, key);
+    Ok(Arc::new(builder.with_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(certified)))))
 }
 
 /// Serves one connection as a TLS peer: the optional STARTTLS exchange, the handshake, echo.

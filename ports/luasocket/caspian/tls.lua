@@ -265,6 +265,17 @@ local function cert_value(cert)
   }
 end
 
+-- OpenSSL's ASN.1 decoder failures. What a client decodes in a handshake is the server's
+-- certificate chain, so one of these means a certificate that is not DER (reason bad_encoding).
+local DECODING_ERRORS = { "wrong tag", "header too long", "bad object header", "asn1", "not enough data" }
+
+local function is_decoding_error(message)
+  for _, words in ipairs(DECODING_ERRORS) do
+    if message:find(words, 1, true) then return true end
+  end
+  return false
+end
+
 -- Handshakes `conn` (wrapped over `raw`) before the deadline, then verifies. Returns the ssl
 -- Stream. `fields` carries host, port, local address and timeout.
 local function handshake(conn, raw, fields, verify, name, deadline_timeout)
@@ -294,6 +305,9 @@ local function handshake(conn, raw, fields, verify, name, deadline_timeout)
         raise("TlsError", string.format("TLS handshake with %s failed: the peer closed the connection", target))
       end
       if e:find("refused", 1, true) then raise("ConnectionRefused", "connection refused by " .. target) end
+      if is_decoding_error(e) then
+        raise("CertificateError", string.format("certificate of %s rejected: %s", target, err), "bad_encoding")
+      end
       raise("TlsError", string.format("TLS handshake with %s failed: %s", target, err))
     end
   end

@@ -103,6 +103,9 @@ pub const CASES: &[Case] = &[
     reject::PATH_LENGTH_EXCEEDED,
     reject::NAME_CONSTRAINT_VIOLATION,
     reject::CLIENT_ONLY_EKU,
+    reject::BAD_SIGNATURE,
+    reject::UNSUPPORTED_ALGORITHM,
+    reject::BAD_ENCODING,
     verify_false::EXPIRED,
     verify_false::NOT_YET_VALID,
     verify_false::WRONG_HOST,
@@ -118,6 +121,8 @@ pub const CASES: &[Case] = &[
     verify_false::PATH_LENGTH_EXCEEDED,
     verify_false::NAME_CONSTRAINT_VIOLATION,
     verify_false::CLIENT_ONLY_EKU,
+    verify_false::BAD_SIGNATURE,
+    verify_false::UNSUPPORTED_ALGORITHM,
 ];
 
 /// The IANA names of the TLS 1.3 suites.

@@ -172,6 +172,46 @@ pub const CLIENT_ONLY_EKU: Case = Case {
     run: body!(async |ctx| rejected_by(ctx, "client_only_eku").await),
 };
 
+pub const BAD_SIGNATURE: Case = Case {
+    id: "tls.reject.bad_signature",
+    clauses: &["TLS-REJECT-ZOO", "SSL-OPT-VERIFY"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "the good leaf with one bit of its issuer's signature flipped is refused: CertificateError, reason \
+        bad_signature, naming host:port",
+    run: body!(async |ctx| rejected_by(ctx, "bad_signature").await),
+};
+
+pub const UNSUPPORTED_ALGORITHM: Case = Case {
+    id: "tls.reject.unsupported_algorithm",
+    clauses: &["TLS-REJECT-ZOO", "SSL-OPT-VERIFY"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "the good leaf claiming an Ed448 signature from its Ed25519 issuer is refused: CertificateError, \
+        reason bad_signature, naming host:port",
+    run: body!(async |ctx| rejected_by(ctx, "unsupported_algorithm").await),
+};
+
+/// A server whose certificate is not DER is refused whatever the options: CertificateError,
+/// reason bad_encoding. Not a TLS-REJECT-ZOO entry, since `verify: false` cannot accept it: the
+/// handshake's signature is checked with the certificate's key, which cannot be read.
+pub const BAD_ENCODING: Case = Case {
+    id: "tls.bad_encoding.refused",
+    clauses: &["SSL-OPEN", "SSL-OPT-VERIFY"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "a server presenting the good leaf with its outer SEQUENCE tagged as a SET (not DER) is refused: \
+        CertificateError, reason bad_encoding, naming host:port",
+    run: body!(async |ctx| {
+        let peer = tls_peer(&ctx, TlsPeer::new("bad_encoding")).await;
+        let mut engine = ctx.engine_for_peers().await?;
+        rejected(&mut engine, ssl_to(&peer, trusting(&ctx, Some("localhost"))), &peer, "bad_encoding").await
+    }),
+};
+
 /// With default options but a ca_bundle of the zoo's root and sni the entry's connect name, the
 /// server of the TLS-REJECT-ZOO entry `name` is refused with CertificateError and the entry's
 /// reason.

@@ -178,6 +178,28 @@ pub const CLIENT_ONLY_EKU: Case = Case {
     run: body!(async |ctx| accepted_unverified(ctx, "client_only_eku").await),
 };
 
+pub const BAD_SIGNATURE: Case = Case {
+    id: "tls.verify_false.bad_signature",
+    clauses: &["TLS-VERIFY-FALSE", "SSL-OPT-VERIFY"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "verify: false accepts the leaf whose issuer's signature is broken: TLSv1.3 with a TLS 1.3 suite, \
+        a line echoes, peer_cert's fingerprint is the leaf's",
+    run: body!(async |ctx| accepted_unverified(ctx, "bad_signature").await),
+};
+
+pub const UNSUPPORTED_ALGORITHM: Case = Case {
+    id: "tls.verify_false.unsupported_algorithm",
+    clauses: &["TLS-VERIFY-FALSE", "SSL-OPT-VERIFY"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "verify: false accepts the leaf claiming an Ed448 signature from its Ed25519 issuer: TLSv1.3 with \
+        a TLS 1.3 suite, a line echoes, peer_cert's fingerprint is the leaf's",
+    run: body!(async |ctx| accepted_unverified(ctx, "unsupported_algorithm").await),
+};
+
 /// With verify: false the server of the TLS-REJECT-ZOO entry `name` is accepted, TLS 1.3
 /// negotiated, a line echoes and peer_cert is the presented leaf.
 async fn accepted_unverified(ctx: Ctx, name: &str) -> CaseResult {
