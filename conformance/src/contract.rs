@@ -211,6 +211,16 @@ pub enum Request {
 }
 
 impl Request {
+    /// The bytes the request sends (send, send_all, send_to), if any.
+    pub fn payload_mut(&mut self) -> Option<&mut Vec<u8>> {
+        match self {
+            Request::Send { bytes, .. } | Request::SendAll { bytes, .. } | Request::SendTo { bytes, .. } => {
+                Some(bytes)
+            }
+            _ => None,
+        }
+    }
+
     /// The handle the request acts on, if any.
     pub fn handle(&self) -> Option<Handle> {
         match self {
@@ -295,6 +305,16 @@ pub enum Value {
         port: i64,
     },
     Cert(CertValue),
+}
+
+impl Value {
+    /// The bytes the value holds (bytes, a datagram), if any.
+    pub fn payload_mut(&mut self) -> Option<&mut Vec<u8>> {
+        match self {
+            Value::Bytes(bytes) | Value::Datagram { bytes, .. } => Some(bytes),
+            _ => None,
+        }
+    }
 }
 
 /// An exception an operation raised: its class ID (clauses.md), message, and reason.

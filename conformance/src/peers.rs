@@ -52,7 +52,7 @@ pub enum Step {
 }
 
 /// A TLS server presenting a leaf of the certificate zoo, echoing what it decrypts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TlsPeer {
     /// The zoo leaf it presents (its chain as the zoo sends it).
     pub leaf: String,

@@ -214,6 +214,25 @@ impl Ctx {
     }
 }
 
+/// The most bytes of one payload a transcript line shows.
+const TRANSCRIPT_BYTES: usize = 256;
+
+/// `item` as JSON for a transcript, the bytes `payload` finds in it cut to their first
+/// [`TRANSCRIPT_BYTES`] and their full length noted: people read a transcript, and a megabyte
+/// of base64 would cost more to write than the case it records.
+fn transcript_json<T: serde::Serialize>(item: &mut T, payload: fn(&mut T) -> Option<&mut Vec<u8>>) -> String {
+    let json = |item: &T| serde_json::to_string(item).unwrap_or_default();
+    let Some(bytes) = payload(item).filter(|bytes| bytes.len() > TRANSCRIPT_BYTES) else {
+        return json(item);
+    };
+    let whole = std::mem::replace(bytes, bytes[..TRANSCRIPT_BYTES].to_vec());
+    let line = format!("{} ({} bytes, the first {TRANSCRIPT_BYTES} shown)", json(item), whole.len());
+    if let Some(bytes) = payload(item) {
+        *bytes = whole;
+    }
+    line
+}
+
 /// One engine session. Typed calls return the value, or a [`Failure`] when the engine raised
 /// (an unexpected exception) or answered with a value of the wrong kind.
 pub struct Script {
@@ -223,12 +242,12 @@ pub struct Script {
 
 impl Script {
     /// Sends one request and records it and its reply.
-    pub async fn call(&mut self, request: Request) -> Reply {
-        let line = serde_json::to_string(&request).unwrap_or_default();
+    pub async fn call(&mut self, mut request: Request) -> Reply {
+        let line = transcript_json(&mut request, Request::payload_mut);
         self.transcript.push(format!("> {line}"));
-        let reply = self.engine.call(request).await;
-        let line = match &reply {
-            Ok(value) => format!("< ok {}", serde_json::to_string(value).unwrap_or_default()),
+        let mut reply = self.engine.call(request).await;
+        let line = match &mut reply {
+            Ok(value) => format!("< ok {}", transcript_json(value, Value::payload_mut)),
             Err(raised) => format!("< raised {}", serde_json::to_string(raised).unwrap_or_default()),
         };
         self.transcript.push(line);

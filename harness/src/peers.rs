@@ -2,6 +2,8 @@
 //! [`Transport`], so that they run unchanged on loopback and in the simulated network. What they
 //! do is described by the catalog's [`Peer`], [`Step`] and [`TlsPeer`].
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use caspian_reference::transport::{BoxedStream, Transport};
@@ -102,8 +104,21 @@ async fn echo(stream: impl AsyncRead + AsyncWrite) -> std::io::Result<()> {
     writer.shutdown().await
 }
 
-/// The server configuration of a TLS peer, from the shared certificate zoo.
+/// The server configuration of a TLS peer, from the shared certificate zoo. Built once per
+/// thread for each kind of peer: every connection of every case shares it.
 pub(crate) fn tls_config(peer: &TlsPeer) -> std::io::Result<Arc<rustls::ServerConfig>> {
+    thread_local! {
+        static CONFIGS: RefCell<HashMap<TlsPeer, Arc<rustls::ServerConfig>>> = RefCell::default();
+    }
+    if let Some(config) = CONFIGS.with_borrow(|configs| configs.get(peer).cloned()) {
+        return Ok(config);
+    }
+    let config = build_tls_config(peer)?;
+    CONFIGS.with_borrow_mut(|configs| configs.insert(peer.clone(), config.clone()));
+    Ok(config)
+}
+
+fn build_tls_config(peer: &TlsPeer) -> std::io::Result<Arc<rustls::ServerConfig>> {
     let invalid =
         |e: &dyn std::fmt::Display| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string());
     let zoo = CertZoo::shared();
@@ -130,7 +145,11 @@ pub(crate) fn tls_config(peer: &TlsPeer) -> std::io::Result<Arc<rustls::ServerCo
     // Not `with_single_cert`: it refuses a chain that does not parse, which a hostile peer sends.
     let key = provider.key_provider.load_private_key(leaf.private_key()).map_err(|e| invalid(&e))?;
     let certified = rustls::sign::CertifiedKey::new(chain, key);
-    Ok(Arc::new(builder.with_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(certified)))))
+    let mut config = builder.with_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(certified)));
+    // Shared by connections, yet none resumes another's session: every handshake is a full one.
+    config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
+    config.send_tls13_tickets = 0;
+    Ok(Arc::new(config))
 }
 
 /// Serves one connection as a TLS peer: the optional STARTTLS exchange, the handshake, echo.

@@ -249,6 +249,11 @@ fn skip_reason(job: &Job, settings: &RunSettings) -> Option<(Status, String)> {
         .then(|| (Status::Unimplemented, format!("the engine does not implement: {}", missing.join(", "))))
 }
 
+/// The simulated clock's step for `case`: coarser for a case that waits out the 30 s defaults.
+fn sim_tick(case: Case) -> Duration {
+    if case.worlds == Worlds::LongWait { world::SIM_LONG_WAIT_TICK } else { world::SIM_TICK }
+}
+
 /// Runs the case body, catching a panic of the harness as a failure of its own. An engine's own
 /// fault (crash, hang, broken protocol) outranks what the case concluded.
 fn execute(job: &Job, settings: &RunSettings) -> (Status, Option<String>, Vec<String>) {
@@ -263,9 +268,11 @@ fn execute(job: &Job, settings: &RunSettings) -> (Status, Option<String>, Vec<St
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(move || {
         let factory = move || engine.factory(world, long);
         match world {
-            World::Sim => world::try_run_sim(job.seed, SIM_CASE_LIMIT, move |_, peers| {
-                body(run, peers, factory(), certs, generation, SIM_CASE_LIMIT, trace)
-            }),
+            World::Sim => {
+                world::try_run_sim(job.seed, SIM_CASE_LIMIT, sim_tick(job.case), move |_, peers| {
+                    body(run, peers, factory(), certs, generation, SIM_CASE_LIMIT, trace)
+                })
+            }
             World::Real => {
                 let limit = if long { LONG_CASE_LIMIT } else { REAL_CASE_LIMIT };
                 world::try_run_real(job.seed, move |_, peers| {

@@ -137,6 +137,12 @@ impl TlsContext {
         }
     }
 
+    /// This context checking certificates against `clock`, sharing its system bundle (loaded
+    /// once for both).
+    pub fn with_clock(&self, clock: Arc<dyn rustls::time_provider::TimeProvider>) -> Self {
+        Self { clock, ..self.clone() }
+    }
+
     /// Validates `options` for a connection to `remote` and builds what the handshake needs.
     /// Every bad option is an ArgumentError naming it, raised before any I/O; so is a file that
     /// cannot be read or holds nothing usable (DEC-TLS-FILES).

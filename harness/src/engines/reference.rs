@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use caspian_conformance::contract::{
     self as contract, CertValue, Engine, EngineFactory, Feature, Handle, LocalFuture, Property, Raised,
@@ -82,9 +82,21 @@ impl<T: Opens> EngineFactory for ReferenceFactory<T> {
                 ssl_cert_file: session.env.get("SSL_CERT_FILE").map(PathBuf::from),
                 ssl_cert_dir: session.env.get("SSL_CERT_DIR").cloned(),
             };
-            let net = self.opens.open(permissions, TlsContext::new(self.clock.clone(), cert_env));
+            let net = self.opens.open(permissions, tls_context(cert_env, self.clock.clone()));
             Ok(Box::new(ReferenceEngine { net, handles: HashMap::new(), next: 1 }) as Box<dyn Engine>)
         })
+    }
+}
+
+/// The TLS context of an engine seeing `cert_env`, checking certificates against `clock`.
+/// Engines that name no bundle share one platform store for the process: it holds hundreds of
+/// certificates, read from disk at first use, and no case changes it.
+fn tls_context(cert_env: CertEnv, clock: Arc<dyn TimeProvider>) -> TlsContext {
+    static PLATFORM: OnceLock<TlsContext> = OnceLock::new();
+    if cert_env == CertEnv::default() {
+        PLATFORM.get_or_init(|| TlsContext::new(clock.clone(), CertEnv::default())).with_clock(clock)
+    } else {
+        TlsContext::new(clock, cert_env)
     }
 }
 

@@ -67,6 +67,10 @@ pub const SIM_EPOCH_UNIX_SECS: u64 = 1_780_272_000; // 2026-06-01T00:00:00Z
 /// uses. The real world checks for due faults this often.
 pub const SIM_TICK: Duration = Duration::from_millis(50);
 
+/// The step of the simulated clock for a run that waits out tens of seconds (the 30 s
+/// defaults): a fifth as many steps, still far finer than the seconds those cases measure.
+pub const SIM_LONG_WAIT_TICK: Duration = Duration::from_millis(250);
+
 /// How long a simulation may run, in virtual time, before it fails.
 pub const SIM_DURATION: Duration = Duration::from_secs(3600);
 
@@ -95,6 +99,7 @@ pub struct MockNet {
     world: World,
     seed: u64,
     limit: Duration,
+    tick: Duration,
     /// In the order first named: turmoil gives addresses in that order.
     hosts: Vec<(String, HostPlan)>,
     cues: Cues,
@@ -113,6 +118,7 @@ impl MockNet {
             world,
             seed,
             limit,
+            tick: SIM_TICK,
             hosts: Vec::new(),
             cues: Cues::with_clock(clock.clone()),
             transcript: Transcript::with_clock(clock.clone()),
@@ -137,6 +143,14 @@ impl MockNet {
     /// The world the network runs in.
     pub fn world(&self) -> World {
         self.world
+    }
+
+    /// Steps the simulated clock `tick` at a time (default [`SIM_TICK`]): a coarser step makes
+    /// long virtual waits cheaper, and delivers messages on that step. No effect in the real
+    /// world.
+    pub fn tick(mut self, tick: Duration) -> Self {
+        self.tick = tick;
+        self
     }
 
     /// Fails the run when the client is still running after `limit` (virtual time in the

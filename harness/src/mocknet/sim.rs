@@ -10,9 +10,7 @@ use std::time::{Duration, SystemTime};
 use caspian_reference::transport::sim::SimTransport;
 
 use super::ready::{self, Ready};
-use super::{
-    ClientTask, HostPlan, HostResult, MockNet, MockNetError, SIM_EPOCH_UNIX_SECS, SIM_TICK, recorded,
-};
+use super::{ClientTask, HostPlan, HostResult, MockNet, MockNetError, SIM_EPOCH_UNIX_SECS, recorded};
 use crate::mocknet::transcript::Transcript;
 
 /// Runs the simulation until the client returns, and returns what it returned.
@@ -22,7 +20,7 @@ pub(super) fn run<T: 'static>(net: MockNet, client: String, task: ClientTask<T>)
         .rng_seed(net.seed)
         .tcp_capacity(4096)
         .simulation_duration(net.limit)
-        .tick_duration(SIM_TICK)
+        .tick_duration(net.tick)
         .epoch(SystemTime::UNIX_EPOCH + Duration::from_secs(SIM_EPOCH_UNIX_SECS))
         .build();
     let mut names = BTreeSet::new();
