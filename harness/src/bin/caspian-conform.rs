@@ -204,7 +204,23 @@ impl Select {
     }
 }
 
+/// Keeps freed memory for reuse rather than handing it back to the system: cases move
+/// megabyte-sized buffers, and fresh pages for each cost a sweep about 5 % of its time in page
+/// faults.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn keep_freed_memory() {
+    // SAFETY: mallopt only sets the allocator's parameters; it runs before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn keep_freed_memory() {}
+
 fn main() -> ExitCode {
+    keep_freed_memory();
     let command = match Cli::parse().command {
         Some(command) => command,
         None => Cli::parse_from(["caspian-conform", "run"]).command.unwrap_or_else(|| unreachable!()),
