@@ -52,6 +52,7 @@ pub const CASES: &[Case] = &[
     backpressure::SEND_COUNTS_EVERY_BYTE_ONCE,
     stalled_send::SEND_ALL_TIMES_OUT,
     small_send::SMALL_SEND_WAITS_FOR_ROOM,
+    small_send::POLL_SEND_ANSWERS_AT_ONCE,
     small_send::TLS_POLL_SEND_ANSWERS_AT_ONCE,
     silence::ACCEPTED_DEFAULT_30S,
     udp::LOSS_DATAGRAMS_INTACT_OR_ABSENT,

@@ -10,9 +10,9 @@ use crate::cases::tls::{TLS, open_good};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
-use crate::contract::Request;
-use crate::peers::{Fault, Peer, Step, TlsPeer};
-use crate::script::expect;
+use crate::contract::{Handle, Request};
+use crate::peers::{Fault, Link, Peer, Step, TlsPeer};
+use crate::script::{CaseResult, Ctx, Script, expect};
 
 use super::stalled_send::send_until_timeout;
 use super::{NOW, TCP, apply, connected_to};
@@ -49,6 +49,22 @@ pub const SMALL_SEND_WAITS_FOR_ROOM: Case = Case {
     }),
 };
 
+pub const POLL_SEND_ANSWERS_AT_ONCE: Case = Case {
+    id: "fault.backpressure.poll_send_answers_at_once",
+    clauses: &["TCP-SEND", "IO-TIMEOUT-DEFAULT", "DEC-TIMEOUT-WHOLE-CALL"],
+    level: Must,
+    needs: TCP,
+    worlds: RealOnly(WHY_REAL),
+    description: "on a tcp socket whose send buffers are full (send_all with .timeout 2 to a peer that reads \
+        nothing timed out), a send of 16 bytes with timeout 0 raises Timeout within 0.5 s: a poll does not wait \
+        the earlier call's time",
+    run: body!(async |ctx| {
+        let link = ctx.peers.link(script(vec![Step::RecvToEnd])).await;
+        let (mut engine, sock) = connected_to(&ctx, &link).await?;
+        poll_into_full_buffers(&ctx, &mut engine, sock, &link).await
+    }),
+};
+
 pub const TLS_POLL_SEND_ANSWERS_AT_ONCE: Case = Case {
     id: "fault.backpressure.tls_poll_send_answers_at_once",
     clauses: &["TCP-SEND", "IO-TIMEOUT-DEFAULT", "DEC-TIMEOUT-WHOLE-CALL"],
@@ -62,16 +78,23 @@ pub const TLS_POLL_SEND_ANSWERS_AT_ONCE: Case = Case {
         let link = ctx.peers.link(Peer::Tls(TlsPeer::new("good"))).await;
         let mut engine = ctx.engine_for_peers().await?;
         let sock = open_good(&ctx, &mut engine, &link.addr).await?;
-        apply(&ctx, &link, Fault::StopReading, NOW)?;
-        engine.nil(Request::SetTimeout { handle: sock, timeout: Some(2.0) }).await?;
-        send_until_timeout(&mut engine, sock, &link).await?;
-        engine.nil(Request::SetTimeout { handle: sock, timeout: Some(0.0) }).await?;
-        let watch = Stopwatch::start(&ctx);
-        engine.raises(Request::send(sock, &[b'x'; 16]), "Timeout").await?;
-        let took = watch.seconds(&ctx);
-        expect(took < POLL_BOUND, || {
-            format!("a send with timeout 0 into full buffers took {took:.2} s (at most {POLL_BOUND} s)")
-        })?;
-        engine.close(sock).await
+        poll_into_full_buffers(&ctx, &mut engine, sock, &link).await
     }),
 };
+
+/// Fills the buffers of `sock` (whose peer behind `link` then reads nothing) with a send_all
+/// that times out after 2 s, then sends 16 bytes with timeout 0: a Timeout within
+/// [`POLL_BOUND`].
+async fn poll_into_full_buffers(ctx: &Ctx, engine: &mut Script, sock: Handle, link: &Link) -> CaseResult {
+    apply(ctx, link, Fault::StopReading, NOW)?;
+    engine.nil(Request::SetTimeout { handle: sock, timeout: Some(2.0) }).await?;
+    send_until_timeout(engine, sock, link).await?;
+    engine.nil(Request::SetTimeout { handle: sock, timeout: Some(0.0) }).await?;
+    let watch = Stopwatch::start(ctx);
+    engine.raises(Request::send(sock, &[b'x'; 16]), "Timeout").await?;
+    let took = watch.seconds(ctx);
+    expect(took < POLL_BOUND, || {
+        format!("a send with timeout 0 into full buffers took {took:.2} s (at most {POLL_BOUND} s)")
+    })?;
+    engine.close(sock).await
+}
