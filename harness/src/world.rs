@@ -226,9 +226,7 @@ async fn supervise<T: RelayTransport>(transport: T, commands: &mut mpsc::Unbound
                 });
             }
             Command::ClosedPort(reply) => {
-                if let Ok(listener) = transport.bind_listener(any_port()).await {
-                    let port = T::listener_addr(&listener).map(|a| a.port()).unwrap_or(0);
-                    drop(listener);
+                if let Ok(port) = transport.unused_port().await {
                     let _ = reply.send(port);
                 }
             }

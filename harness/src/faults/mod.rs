@@ -10,6 +10,7 @@
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU16, Ordering};
 
 use caspian_reference::transport::Transport;
 use caspian_reference::transport::os::OsTransport;
@@ -23,9 +24,13 @@ pub mod udp;
 
 pub use relay::LinkHandle;
 
-/// What a relay needs beyond [`Transport`]: connections of a concrete type, so that it can
-/// reset them.
+/// What the relays and peers need beyond [`Transport`]: connections of a concrete type, so that
+/// a relay can reset them, and a port nothing listens on.
 pub trait RelayTransport: Transport {
+    /// A port of the peers' host that nothing listens on now (a connect to it is refused, and a
+    /// case may listen on it).
+    fn unused_port(&self) -> impl Future<Output = io::Result<u16>> + Send;
+
     /// A connected TCP stream.
     type Conn: AsyncRead + AsyncWrite + Send + Unpin + 'static;
 
@@ -39,6 +44,22 @@ pub trait RelayTransport: Transport {
 }
 
 impl RelayTransport for OsTransport {
+    /// A port below Linux's ephemeral range (32768-60999), each call the next one free: no
+    /// connect's own port and no listener on port 0 can take it while the case uses it (a
+    /// connect whose own port is the port it dials connects to itself, which a closed port
+    /// must never do).
+    async fn unused_port(&self) -> io::Result<u16> {
+        static NEXT: AtomicU16 = AtomicU16::new(0);
+        for _ in 0..UNUSED_PORTS.len() {
+            let offset = NEXT.fetch_add(1, Ordering::Relaxed) % UNUSED_PORTS.len() as u16;
+            let port = UNUSED_PORTS.start + offset;
+            if std::net::TcpListener::bind((Ipv4Addr::UNSPECIFIED, port)).is_ok() {
+                return Ok(port);
+            }
+        }
+        Err(io::Error::new(io::ErrorKind::AddrInUse, format!("no port free in {UNUSED_PORTS:?}")))
+    }
+
     type Conn = tokio::net::TcpStream;
 
     async fn accept_conn(listener: &Self::TcpListener) -> io::Result<Self::Conn> {
@@ -60,6 +81,12 @@ impl RelayTransport for OsTransport {
 }
 
 impl RelayTransport for SimTransport {
+    /// A listener's port, once closed: nothing else binds on the simulated host.
+    async fn unused_port(&self) -> io::Result<u16> {
+        let listener = self.bind_listener(SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0))).await?;
+        Ok(Self::listener_addr(&listener)?.port())
+    }
+
     type Conn = turmoil::net::TcpStream;
 
     async fn accept_conn(listener: &Self::TcpListener) -> io::Result<Self::Conn> {
@@ -74,6 +101,9 @@ impl RelayTransport for SimTransport {
         drop(conn);
     }
 }
+
+/// The ports [`RelayTransport::unused_port`] gives on loopback.
+const UNUSED_PORTS: std::ops::Range<u16> = 20_000..32_000;
 
 /// Where a relay on the peers' host reaches a peer listening on `port` of that host.
 pub fn local_peer(port: u16) -> SocketAddr {
