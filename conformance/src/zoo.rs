@@ -140,4 +140,11 @@ pub static REJECTIONS: &[Rejection] = &[
         reason: "bad_signature",
         description: "the good leaf claiming an Ed448 signature from its Ed25519 issuer",
     },
+    Rejection {
+        name: "algorithm_key_mismatch",
+        leaf: "algorithm_key_mismatch",
+        connect_name: "localhost",
+        reason: "bad_signature",
+        description: "the good leaf claiming an ECDSA P-256 signature from its Ed25519 issuer",
+    },
 ];

@@ -164,22 +164,6 @@ impl Leaf {
         }
     }
 
-    /// This leaf under another name, its end-entity certificate changed by `spoil` after signing
-    /// (the chain and key otherwise the same).
-    fn spoiled(
-        &self,
-        name: &'static str,
-        description: &'static str,
-        spoil: impl FnOnce(&mut Vec<u8>),
-    ) -> Leaf {
-        let mut end_entity = self.end_entity().to_vec();
-        spoil(&mut end_entity);
-        let mut chain = self.chain.clone();
-        chain[0] = CertificateDer::from(end_entity);
-        let chain_pem = chain.iter().map(|der| pem_block("CERTIFICATE", der)).collect();
-        Leaf { name, description, chain, chain_pem, ..self.clone() }
-    }
-
     /// The end-entity certificate (first in the chain).
     pub fn end_entity(&self) -> &CertificateDer<'static> {
         &self.chain[0]
@@ -204,22 +188,6 @@ impl Leaf {
     pub fn key_pem(&self) -> String {
         self.key_pem.clone()
     }
-}
-
-/// The DER of the OID 1.3.101.112 (Ed25519); 1.3.101.113 (Ed448) differs in its last byte.
-const ED25519_OID: &[u8] = &[0x06, 0x03, 0x2B, 0x65, 0x70];
-const ED448_LAST_ARC: u8 = 0x71;
-
-/// `der` as a PEM block labelled `label`, in lines of 64 characters.
-fn pem_block(label: &str, der: &[u8]) -> String {
-    use base64::Engine as _;
-    let text = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut block = format!("-----BEGIN {label}-----\n");
-    for line in text.as_bytes().chunks(64) {
-        block.push_str(std::str::from_utf8(line).unwrap_or_default());
-        block.push('\n');
-    }
-    block + &format!("-----END {label}-----\n")
 }
 
 impl Clone for Leaf {
@@ -464,40 +432,8 @@ impl CertZoo {
             &via_intermediate,
         )?;
 
-        let good = leaves
-            .iter()
-            .find(|leaf| leaf.name == "good")
-            .cloned()
-            .ok_or(rcgen::Error::CouldNotParseCertificate)?;
-        leaves.push(good.spoiled(
-            "bad_signature",
-            "the good leaf with one bit of its signature flipped",
-            |der| {
-                if let Some(last) = der.last_mut() {
-                    *last ^= 0x01;
-                }
-            },
-        ));
-        leaves.push(good.spoiled(
-            "unsupported_algorithm",
-            "the good leaf claiming an Ed448 signature from its Ed25519 issuer",
-            |der| {
-                // The signature's algorithm is named twice, inside the signed part (before the
-                // leaf's own Ed25519 key) and after it: the first and the last of the three.
-                let at = |der: &[u8]| der.windows(ED25519_OID.len()).position(|w| w == ED25519_OID);
-                let last = der.windows(ED25519_OID.len()).rposition(|w| w == ED25519_OID);
-                for position in [at(der), last].into_iter().flatten() {
-                    der[position + ED25519_OID.len() - 1] = ED448_LAST_ARC;
-                }
-            },
-        ));
-        leaves.push(good.spoiled(
-            "bad_encoding",
-            "the good leaf, its outer SEQUENCE tagged as a SET: not DER",
-            |der| {
-                der[0] = 0x31;
-            },
-        ));
+        let good = leaves.iter().find(|leaf| leaf.name == "good").cloned();
+        leaves.extend(good.iter().flat_map(spoiled::leaves));
 
         Ok(CertZoo { root: root.cert, intermediate: intermediate.cert, other_root: other_root.cert, leaves })
     }
@@ -627,6 +563,8 @@ impl CertZoo {
         Ok(written)
     }
 }
+
+mod spoiled;
 
 #[cfg(test)]
 mod tests;

@@ -102,7 +102,7 @@ fn certs_rejection_table_is_consistent() {
         assert!(ServerName::try_from(r.connect_name).is_ok(), "{}", r.name);
         assert_eq!(CertZoo::rejection(r.name), Some(r));
     }
-    assert_eq!(names.len(), 17);
+    assert_eq!(names.len(), 18);
     let leaf_names: BTreeSet<&str> = zoo.leaves().map(|l| l.name).collect();
     assert_eq!(leaf_names.len(), zoo.leaves().count(), "leaf names are unique");
 }

@@ -105,6 +105,7 @@ pub const CASES: &[Case] = &[
     reject::CLIENT_ONLY_EKU,
     reject::BAD_SIGNATURE,
     reject::UNSUPPORTED_ALGORITHM,
+    reject::ALGORITHM_KEY_MISMATCH,
     reject::BAD_ENCODING,
     verify_false::EXPIRED,
     verify_false::NOT_YET_VALID,
@@ -123,6 +124,7 @@ pub const CASES: &[Case] = &[
     verify_false::CLIENT_ONLY_EKU,
     verify_false::BAD_SIGNATURE,
     verify_false::UNSUPPORTED_ALGORITHM,
+    verify_false::ALGORITHM_KEY_MISMATCH,
 ];
 
 /// The IANA names of the TLS 1.3 suites.

@@ -194,6 +194,17 @@ pub const UNSUPPORTED_ALGORITHM: Case = Case {
     run: body!(async |ctx| rejected_by(ctx, "unsupported_algorithm").await),
 };
 
+pub const ALGORITHM_KEY_MISMATCH: Case = Case {
+    id: "tls.reject.algorithm_key_mismatch",
+    clauses: &["TLS-REJECT-ZOO", "SSL-OPT-VERIFY"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "the good leaf claiming an ECDSA P-256 signature from its Ed25519 issuer is refused: \
+        CertificateError, reason bad_signature, naming host:port",
+    run: body!(async |ctx| rejected_by(ctx, "algorithm_key_mismatch").await),
+};
+
 /// A server whose certificate is not DER is refused whatever the options: CertificateError,
 /// reason bad_encoding. Not a TLS-REJECT-ZOO entry, since `verify: false` cannot accept it: the
 /// handshake's signature is checked with the certificate's key, which cannot be read.

@@ -200,6 +200,17 @@ pub const UNSUPPORTED_ALGORITHM: Case = Case {
     run: body!(async |ctx| accepted_unverified(ctx, "unsupported_algorithm").await),
 };
 
+pub const ALGORITHM_KEY_MISMATCH: Case = Case {
+    id: "tls.verify_false.algorithm_key_mismatch",
+    clauses: &["TLS-VERIFY-FALSE", "SSL-OPT-VERIFY"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "verify: false accepts the leaf claiming an ECDSA P-256 signature from its Ed25519 issuer: \
+        TLSv1.3 with a TLS 1.3 suite, a line echoes, peer_cert's fingerprint is the leaf's",
+    run: body!(async |ctx| accepted_unverified(ctx, "algorithm_key_mismatch").await),
+};
+
 /// With verify: false the server of the TLS-REJECT-ZOO entry `name` is accepted, TLS 1.3
 /// negotiated, a line echoes and peer_cert is the presented leaf.
 async fn accepted_unverified(ctx: Ctx, name: &str) -> CaseResult {

@@ -1,0 +1,95 @@
+//! Leaves spoiled after signing: the good leaf's certificate with a flaw a client must refuse
+//! (TLS-REJECT-ZOO's `bad_signature` entries, and a certificate that is not DER). The chain and
+//! key stay the good leaf's, so the handshake itself succeeds when the client does not verify.
+
+use rustls::pki_types::CertificateDer;
+
+use super::Leaf;
+
+/// The AlgorithmIdentifier of Ed25519 (OID 1.3.101.112), which signs every zoo certificate.
+const ED25519: &[u8] = &[0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70];
+/// Ed448 (OID 1.3.101.113): a signature algorithm rustls does not support.
+const ED448: &[u8] = &[0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x71];
+/// ecdsa-with-SHA256 (OID 1.2.840.10045.4.3.2): supported, but not with an Ed25519 issuer key.
+const ECDSA_SHA256: &[u8] = &[0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02];
+
+/// The spoiled copies of `good`.
+pub(super) fn leaves(good: &Leaf) -> Vec<Leaf> {
+    vec![
+        good.spoiled("bad_signature", "the good leaf with one bit of its signature flipped", |der| {
+            if let Some(last) = der.last_mut() {
+                *last ^= 0x01;
+            }
+        }),
+        good.spoiled(
+            "unsupported_algorithm",
+            "the good leaf claiming an Ed448 signature from its Ed25519 issuer",
+            |der| claim_signature_algorithm(der, ED448),
+        ),
+        good.spoiled(
+            "algorithm_key_mismatch",
+            "the good leaf claiming an ECDSA P-256 signature from its Ed25519 issuer",
+            |der| claim_signature_algorithm(der, ECDSA_SHA256),
+        ),
+        good.spoiled("bad_encoding", "the good leaf, its outer SEQUENCE tagged as a SET: not DER", |der| {
+            der[0] = 0x31;
+        }),
+    ]
+}
+
+impl Leaf {
+    /// This leaf under another name, its end-entity certificate changed by `spoil` after signing
+    /// (the chain and key otherwise the same).
+    fn spoiled(
+        &self,
+        name: &'static str,
+        description: &'static str,
+        spoil: impl FnOnce(&mut Vec<u8>),
+    ) -> Leaf {
+        let mut end_entity = self.end_entity().to_vec();
+        spoil(&mut end_entity);
+        let mut chain = self.chain.clone();
+        chain[0] = CertificateDer::from(end_entity);
+        let chain_pem = chain.iter().map(|der| pem_block("CERTIFICATE", der)).collect();
+        Leaf { name, description, chain, chain_pem, ..self.clone() }
+    }
+}
+
+/// Names `algorithm` as the certificate's signature algorithm in both places that name it: in
+/// the signed part (the first Ed25519 identifier; the second is the leaf's own key) and after it
+/// (the last), with the lengths of the certificate and of its signed part grown to fit.
+fn claim_signature_algorithm(der: &mut Vec<u8>, algorithm: &[u8]) {
+    let found: Vec<usize> = der
+        .windows(ED25519.len())
+        .enumerate()
+        .filter_map(|(at, window)| (window == ED25519).then_some(at))
+        .collect();
+    let (Some(&first), Some(&last)) = (found.first(), found.last()) else { return };
+    for at in [last, first] {
+        der.splice(at..at + ED25519.len(), algorithm.iter().copied());
+    }
+    let growth = algorithm.len().saturating_sub(ED25519.len());
+    grow_length(der, 0, 2 * growth);
+    grow_length(der, 4, growth);
+}
+
+/// Adds `by` to the length of the element at `at`, written in the two-byte long form (`0x82`) as
+/// every zoo certificate and its signed part are.
+fn grow_length(der: &mut [u8], at: usize, by: usize) {
+    if let Some([0x82, high, low]) = der.get_mut(at + 1..at + 4) {
+        let [new_high, new_low] = u16::from_be_bytes([*high, *low]).saturating_add(by as u16).to_be_bytes();
+        (*high, *low) = (new_high, new_low);
+    }
+}
+
+/// `der` as a PEM block labelled `label`, in lines of 64 characters.
+fn pem_block(label: &str, der: &[u8]) -> String {
+    use base64::Engine as _;
+    let text = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut block = format!("-----BEGIN {label}-----\n");
+    for line in text.as_bytes().chunks(64) {
+        block.push_str(std::str::from_utf8(line).unwrap_or_default());
+        block.push('\n');
+    }
+    block + &format!("-----END {label}-----\n")
+}
