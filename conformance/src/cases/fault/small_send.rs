@@ -14,10 +14,8 @@ use crate::contract::{Handle, Request};
 use crate::peers::{Fault, Link, Peer, Step, TlsPeer};
 use crate::script::{CaseResult, Ctx, Script, expect};
 
-use super::stalled_send::send_until_timeout;
-use super::{NOW, TCP, apply, connected_to};
-
-const WHY_REAL: &str = "the simulated network takes any write whole, so no send waits there";
+use super::stalled_send::{WRITES_TAKEN_WHOLE, fill_buffers};
+use super::{TCP, apply, connected_to};
 
 /// How long after the buffers fill the peer reads again.
 const STALL: Duration = Duration::from_millis(300);
@@ -35,16 +33,14 @@ pub const SMALL_SEND_WAITS_FOR_ROOM: Case = Case {
     clauses: &["TCP-SEND", "IO-TIMEOUT-DEFAULT"],
     level: Must,
     needs: TCP,
-    worlds: RealOnly(WHY_REAL),
+    worlds: RealOnly(WRITES_TAKEN_WHOLE),
     description: "with the send buffers full (send_all to a peer that reads nothing timed out), a send of 16 bytes \
         with .timeout 5, the peer reading again 0.3 s later, waits for room and returns 1..=16; it neither raises \
         at once nor loses the wait",
     run: body!(async |ctx| {
         let link = ctx.peers.link(script(vec![Step::RecvToEnd])).await;
         let (mut engine, sock) = connected_to(&ctx, &link).await?;
-        apply(&ctx, &link, Fault::StopReading, NOW)?;
-        engine.nil(Request::SetTimeout { handle: sock, timeout: Some(0.5) }).await?;
-        send_until_timeout(&mut engine, sock, &link).await?;
+        fill_buffers(&ctx, &mut engine, sock, &link, 0.5).await?;
         apply(&ctx, &link, Fault::ResumeReading, STALL)?;
         engine.nil(Request::SetTimeout { handle: sock, timeout: Some(5.0) }).await?;
         let count = engine.int(Request::send(sock, &[b'x'; 16])).await?;
@@ -58,7 +54,7 @@ pub const POLL_SEND_ANSWERS_AT_ONCE: Case = Case {
     clauses: &["TCP-SEND", "IO-TIMEOUT-DEFAULT", "DEC-TIMEOUT-WHOLE-CALL"],
     level: Must,
     needs: TCP,
-    worlds: RealOnly(WHY_REAL),
+    worlds: RealOnly(WRITES_TAKEN_WHOLE),
     description: "on a tcp socket whose send buffers are full (send_all with .timeout 1 to a peer that reads \
         nothing timed out), a send of 16 bytes with timeout 0 raises Timeout within 0.35 s: a poll does not wait \
         the earlier call's time",
@@ -74,7 +70,7 @@ pub const TLS_POLL_SEND_ANSWERS_AT_ONCE: Case = Case {
     clauses: &["TCP-SEND", "IO-TIMEOUT-DEFAULT", "DEC-TIMEOUT-WHOLE-CALL"],
     level: Must,
     needs: TLS,
-    worlds: RealOnly(WHY_REAL),
+    worlds: RealOnly(WRITES_TAKEN_WHOLE),
     description: "on an ssl socket whose send buffers are full (send_all with .timeout 1 to a peer that reads \
         nothing timed out), a send of 16 bytes with timeout 0 raises Timeout within 0.35 s: a poll does not wait \
         the earlier call's time",
@@ -86,13 +82,11 @@ pub const TLS_POLL_SEND_ANSWERS_AT_ONCE: Case = Case {
     }),
 };
 
-/// Fills the buffers of `sock` (whose peer behind `link` then reads nothing) with a send_all
-/// that times out after [`FILL_TIMEOUT`], then sends 16 bytes with timeout 0: a Timeout within
+/// Fills the buffers of `sock` (its peer behind `link` reading nothing) with send_all calls
+/// under a [`FILL_TIMEOUT`], then sends 16 bytes with timeout 0: a Timeout within
 /// [`POLL_BOUND`].
 async fn poll_into_full_buffers(ctx: &Ctx, engine: &mut Script, sock: Handle, link: &Link) -> CaseResult {
-    apply(ctx, link, Fault::StopReading, NOW)?;
-    engine.nil(Request::SetTimeout { handle: sock, timeout: Some(FILL_TIMEOUT) }).await?;
-    send_until_timeout(engine, sock, link).await?;
+    fill_buffers(ctx, engine, sock, link, FILL_TIMEOUT).await?;
     engine.nil(Request::SetTimeout { handle: sock, timeout: Some(0.0) }).await?;
     let watch = Stopwatch::start(ctx);
     engine.raises(Request::send(sock, &[b'x'; 16]), "Timeout").await?;

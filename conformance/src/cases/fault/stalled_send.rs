@@ -9,9 +9,13 @@ use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{Handle, Request, class_is_a};
 use crate::peers::{Fault, Link, Step};
-use crate::script::{CaseResult, Failure, Script, expect, expect_names};
+use crate::script::{CaseResult, Ctx, Failure, Script, expect, expect_names};
 
 use super::{NOW, TCP, apply, connected_to};
+
+/// Why a case that fills the send buffers runs in the real world only.
+pub(super) const WRITES_TAKEN_WHOLE: &str =
+    "the simulated network takes any write whole, so no send waits there";
 
 /// The size of one send_all, and how many at most.
 const PIECE: usize = 8 << 20;
@@ -22,22 +26,29 @@ pub const SEND_ALL_TIMES_OUT: Case = Case {
     clauses: &["TCP-SEND-ALL", "IO-TIMEOUT-DEFAULT"],
     level: Must,
     needs: TCP,
-    worlds: RealOnly("the simulated network takes any write whole, so no send waits there"),
+    worlds: RealOnly(WRITES_TAKEN_WHOLE),
     description: "with .timeout 0.5, send_all of 8 MiB pieces to a peer that has stopped reading returns nil while \
         the buffers between take them; within 64 MiB one raises Timeout naming host:port",
     run: body!(async |ctx| {
         let link = ctx.peers.link(script(vec![Step::RecvToEnd])).await;
         let (mut engine, sock) = connected_to(&ctx, &link).await?;
-        apply(&ctx, &link, Fault::StopReading, NOW)?;
-        engine.nil(Request::SetTimeout { handle: sock, timeout: Some(0.5) }).await?;
-        send_until_timeout(&mut engine, sock, &link).await?;
+        fill_buffers(&ctx, &mut engine, sock, &link, 0.5).await?;
         engine.close(sock).await
     }),
 };
 
-/// Sends 8 MiB pieces on `sock`, whose peer behind `link` reads nothing, until one raises:
-/// that exception must be a Timeout naming the link's host:port, and come within 64 MiB.
-pub(super) async fn send_until_timeout(engine: &mut Script, sock: Handle, link: &Link) -> CaseResult {
+/// Stops the peer behind `link` reading, sets `.timeout` of `sock` to `timeout`, and sends
+/// 8 MiB pieces until one raises: that exception must be a Timeout naming the link's
+/// host:port, and come within 64 MiB.
+pub(super) async fn fill_buffers(
+    ctx: &Ctx,
+    engine: &mut Script,
+    sock: Handle,
+    link: &Link,
+    timeout: f64,
+) -> CaseResult {
+    apply(ctx, link, Fault::StopReading, NOW)?;
+    engine.nil(Request::SetTimeout { handle: sock, timeout: Some(timeout) }).await?;
     // Pieces, not one call: a driver line holds at most 16 MiB. However much the socket
     // buffers on the way take (tens of MiB with Linux's autotuning), 64 MiB is more.
     let piece = pattern(PIECE);

@@ -5,7 +5,7 @@
 //! reference holds at most one record (rustls caps a handshake message at 65,535 bytes).
 
 use crate::body;
-use crate::cases::tls::{echoes, good_args, good_peer, open_good, raises_exactly};
+use crate::cases::tls::{TLS, echoes, good_args, good_peer, open_good, raises_exactly};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
@@ -13,8 +13,6 @@ use crate::contract::{Request, Wait};
 use crate::peers::{Peer, Step, TlsPeer};
 use crate::script::{CaseResult, Ctx, expect_names};
 use crate::waits::Waits;
-
-use super::TLS;
 
 /// A TLS alert record: fatal handshake_failure.
 const ALERT: &[u8] = &[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28];

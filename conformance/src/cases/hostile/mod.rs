@@ -17,7 +17,6 @@ mod line;
 mod slowloris;
 
 const TCP: &[Feature] = &[Feature::Tcp];
-const TLS: &[Feature] = &[Feature::Tcp, Feature::Tls];
 const UDP: &[Feature] = &[Feature::Udp];
 const TCP_LISTEN: &[Feature] = &[Feature::Tcp, Feature::Listen];
 
