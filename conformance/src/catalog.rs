@@ -6,9 +6,9 @@ use crate::script::{CaseResult, Ctx};
 /// How binding a case is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
-    /// The spec, or a settled decision of clauses.md.
+    /// Required: the spec, its settled points, and the decisions marked MUST.
     Must,
-    /// What this project adds beyond clauses.md (see CONFORMANCE.md's decisions).
+    /// Expected: the decisions of the standard marked SHOULD.
     Should,
 }
 
@@ -51,7 +51,7 @@ pub struct Body {
 pub struct Case {
     /// Stable ID, named after its clause: `tcp.recv_line.partial_then_eof`.
     pub id: &'static str,
-    /// The clause IDs of clauses.md it checks.
+    /// The IDs of the clauses (and decisions) it checks.
     pub clauses: &'static [&'static str],
     pub level: Level,
     /// One line: what it checks and the exact outcome expected.

@@ -282,7 +282,7 @@ pub struct CertValue {
 }
 
 /// What an operation returned.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Value {
     Nil,
@@ -307,6 +307,30 @@ pub enum Value {
     Cert(CertValue),
 }
 
+/// Values compare as a script sees them: a number is a number, whether the engine wrote it
+/// `{"int":30}` or `{"float":30.0}` (a script's number has one type; the protocol lets a port
+/// answer a number property either way).
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        use Value::*;
+        match (self, other) {
+            (Int(i), Float(f)) | (Float(f), Int(i)) => *i as f64 == *f,
+            (Int(a), Int(b)) => a == b,
+            (Float(a), Float(b)) => a == b,
+            (Nil, Nil) => true,
+            (Bool(a), Bool(b)) => a == b,
+            (Str(a), Str(b)) => a == b,
+            (Bytes(a), Bytes(b)) => a == b,
+            (Handle(a), Handle(b)) => a == b,
+            (Datagram { bytes, host, port }, Datagram { bytes: b, host: h, port: p }) => {
+                (bytes, host, port) == (b, h, p)
+            }
+            (Cert(a), Cert(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 impl Value {
     /// The bytes the value holds (bytes, a datagram), if any.
     pub fn payload_mut(&mut self) -> Option<&mut Vec<u8>> {
@@ -317,7 +341,7 @@ impl Value {
     }
 }
 
-/// An exception an operation raised: its class ID (clauses.md), message, and reason.
+/// An exception an operation raised: its class ID (one of the standard's exception classes), message, and reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Raised {
     pub class: String,
@@ -329,7 +353,7 @@ pub struct Raised {
 /// The answer to one request.
 pub type Reply = Result<Value, Raised>;
 
-/// The exception class IDs of clauses.md. An engine that raises anything else is defective.
+/// The exception class IDs of the standard. An engine that raises anything else is defective.
 pub const CLASSES: [&str; 11] = [
     "PermissionDenied",
     "HostNotFound",

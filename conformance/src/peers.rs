@@ -145,8 +145,27 @@ pub enum Fault {
     Reorder(f64),
 }
 
+/// What a case may need of the machine it runs on, rather than of the engine. A world whose
+/// machine lacks it reports the case SKIP with the reason, never FAIL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MachineNeed {
+    /// IPv6 on loopback (`::1`).
+    Ipv6Loopback,
+    /// A 65,507-byte UDP datagram over loopback (macOS allows 9,216 bytes by default).
+    LargestDatagram,
+    /// Binding an address the machine does not have fails (Linux's `ip_nonlocal_bind` is 0).
+    ForeignBindRefused,
+}
+
 /// A world's peers, as a case sees them. Peers live until the case ends.
 pub trait PeerControl {
+    /// Why this world's machine cannot run what `need` names, if it cannot. The simulated
+    /// world has what its cases need.
+    fn lacks(&self, need: MachineNeed) -> Option<String> {
+        let _ = need;
+        None
+    }
+
     /// The host name the peers are reached at (`127.0.0.1`, or the simulated server's name).
     fn host(&self) -> &str;
     /// The host name at which peers reach the engine's own listeners.

@@ -10,17 +10,25 @@ use crate::contract::{
     CallOpts, Engine, EngineFactory, Handle, Property, Raised, Reply, Request, Session, StartError, TlsArgs,
     Value, Wait, class_is_a,
 };
-use crate::peers::PeerControl;
+use crate::peers::{MachineNeed, PeerControl};
 
-/// Why a case failed: what was expected against what happened.
+/// Why a case failed: what was expected against what happened. A case that cannot run on this
+/// machine ends with a failure marked `skip` (see [`Ctx::require`]), reported SKIP.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     pub message: String,
+    /// The machine lacks what the case needs: SKIP with `message` as the reason, never PASS.
+    pub skip: bool,
 }
 
 impl Failure {
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+        Self { message: message.into(), skip: false }
+    }
+
+    /// The case cannot run here, for `reason`.
+    pub fn skip(reason: impl Into<String>) -> Self {
+        Self { message: reason.into(), skip: true }
     }
 
     /// `expected …, got …` about `what`.
@@ -161,6 +169,12 @@ impl Ctx {
     pub fn with_live(mut self, live: Live) -> Self {
         self.transcript.live = Some(live);
         self
+    }
+
+    /// Goes on only when the machine has what `need` names; otherwise the case ends SKIP with
+    /// the reason.
+    pub fn require(&self, need: MachineNeed) -> CaseResult {
+        self.peers.lacks(need).map_or(Ok(()), |reason| Err(Failure::skip(reason)))
     }
 
     /// The path of a file of the certificate zoo (`root-ca.pem`, `good.chain.pem`, ...).

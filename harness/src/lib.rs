@@ -4,6 +4,7 @@ pub mod engines;
 pub mod expectations;
 pub mod faults;
 pub mod handshake;
+pub mod machine;
 pub mod markdown;
 pub mod mocknet;
 pub mod peers;

@@ -1,17 +1,90 @@
-//! The clause -> cases table of CONFORMANCE.md, generated from the catalog.
+//! The generated tables of CONFORMANCE.md: the clauses, the decisions and the clause -> cases
+//! table, each from the code (the clause table and the catalog), between markers of its own.
 
 use std::fmt::Write as _;
 
 use caspian_conformance::catalog::Case;
-use caspian_conformance::clauses::CLAUSES;
+use caspian_conformance::clauses::{CLAUSES, DECISIONS, decisions};
 
-/// Marks the start and end of the generated table in CONFORMANCE.md.
-pub const BEGIN: &str = "<!-- BEGIN GENERATED: caspian-conform list --markdown -->";
-pub const END: &str = "<!-- END GENERATED -->";
+/// One generated block: the name its markers carry, and how it is rendered from the catalog.
+struct Block {
+    name: &'static str,
+    render: fn(&[Case]) -> String,
+}
 
-/// The table: every clause of clauses.md, in order, with the cases that check it.
+/// Every generated block, in the order CONFORMANCE.md holds them.
+const BLOCKS: &[Block] = &[
+    Block { name: "clauses", render: clauses },
+    Block { name: "decisions", render: decisions_table },
+    Block { name: "cases", render: cases_by_clause },
+];
+
+/// The markers around the block `name`.
+fn markers(name: &str) -> (String, String) {
+    (
+        format!("<!-- BEGIN GENERATED: {name} (caspian-conform list --markdown --update CONFORMANCE.md) -->"),
+        format!("<!-- END GENERATED: {name} -->"),
+    )
+}
+
+/// The clause -> cases table alone, markers included: every clause, in order, with the cases
+/// that check it (what `caspian-conform list --markdown` prints).
 pub fn clause_table(cases: &[Case]) -> String {
-    let mut out = format!("{BEGIN}\n| clause | section | cases |\n|---|---|---|\n");
+    wrapped("cases", &cases_by_clause(cases))
+}
+
+/// `document` with every generated block rendered anew from `cases`, or an error naming the
+/// block whose markers are missing. Everything outside the markers is kept as it is.
+pub fn update_document(document: &str, cases: &[Case]) -> Result<String, String> {
+    BLOCKS.iter().try_fold(document.to_string(), |document, block| {
+        replace_block(&document, block.name, &wrapped(block.name, &(block.render)(cases)))
+    })
+}
+
+fn wrapped(name: &str, body: &str) -> String {
+    let (begin, end) = markers(name);
+    format!("{begin}\n{body}{end}\n")
+}
+
+/// `document` with the block `name` (markers included) replaced by `block`.
+fn replace_block(document: &str, name: &str, block: &str) -> Result<String, String> {
+    let (begin, end) = markers(name);
+    let start = document.find(&begin).ok_or_else(|| format!("no {begin} marker"))?;
+    let stop = document[start..]
+        .find(&end)
+        .map(|i| start + i + end.len())
+        .ok_or_else(|| format!("no {end} marker"))?;
+    let rest = document[stop..].strip_prefix('\n').unwrap_or(&document[stop..]);
+    Ok(format!("{}{block}{rest}", &document[..start]))
+}
+
+/// Every clause of the spec, by section: ID, level and text.
+fn clauses(_: &[Case]) -> String {
+    let mut out = String::new();
+    let mut section = "";
+    for clause in CLAUSES.iter().filter(|c| c.section != DECISIONS) {
+        if clause.section != section {
+            section = clause.section;
+            let _ = write!(out, "\n#### {section}\n\n| ID | level | clause |\n|---|---|---|\n");
+        }
+        let _ = writeln!(out, "| {} | {} | {} |", clause.id, clause.level.name(), clause.text);
+    }
+    out.push('\n');
+    out
+}
+
+/// The decisions: number, ID, level, the decision and its reason.
+fn decisions_table(_: &[Case]) -> String {
+    let mut out = String::from("| # | ID | level | decision | reason |\n|---|---|---|---|---|\n");
+    for (i, d) in decisions().enumerate() {
+        let _ = writeln!(out, "| D{} | `{}` | {} | {} | {} |", i + 1, d.id, d.level.name(), d.text, d.reason);
+    }
+    out
+}
+
+/// Every clause, in order, with the cases that check it.
+fn cases_by_clause(cases: &[Case]) -> String {
+    let mut out = String::from("| clause | section | cases |\n|---|---|---|\n");
     for clause in CLAUSES {
         let checks: Vec<String> = cases
             .iter()
@@ -21,18 +94,27 @@ pub fn clause_table(cases: &[Case]) -> String {
         let checks = if checks.is_empty() { "**none**".to_string() } else { checks.join(", ") };
         let _ = writeln!(out, "| {} | {} | {} |", clause.id, clause.section, checks);
     }
-    let _ = writeln!(out, "{END}");
     out
 }
 
-/// `document` with the text between [`BEGIN`] and [`END`] replaced by `table` (which carries
-/// the markers itself), or an error naming what is missing.
-pub fn replace_table(document: &str, table: &str) -> Result<String, String> {
-    let start = document.find(BEGIN).ok_or_else(|| format!("no {BEGIN} marker"))?;
-    let end = document[start..]
-        .find(END)
-        .map(|i| start + i + END.len())
-        .ok_or_else(|| format!("no {END} marker"))?;
-    let rest = document[end..].strip_prefix('\n').unwrap_or(&document[end..]);
-    Ok(format!("{}{table}{rest}", &document[..start]))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replacing_a_block_keeps_the_rest_of_the_document() {
+        let (begin, end) = markers("cases");
+        let document = format!("intro\n{begin}\nold\n{end}\noutro\n");
+        let block = wrapped("cases", "new\n");
+        assert_eq!(replace_block(&document, "cases", &block).unwrap(), format!("intro\n{block}outro\n"));
+        assert!(replace_block("no markers", "cases", &block).is_err());
+        assert!(replace_block(&format!("{begin}\nunended"), "cases", &block).is_err());
+    }
+
+    #[test]
+    fn every_block_is_required() {
+        let only_cases = wrapped("cases", "");
+        let missing = update_document(&only_cases, &[]).unwrap_err();
+        assert!(missing.contains("clauses"), "{missing}");
+    }
 }

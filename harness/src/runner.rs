@@ -304,6 +304,7 @@ fn execute(job: &Job, settings: &RunSettings) -> (Status, Option<String>, Vec<St
     }
     match result {
         Ok(Ok(())) => (Status::Pass, None, transcript),
+        Ok(Err(failure)) if failure.skip => (Status::Skip, Some(failure.message), transcript),
         Ok(Err(failure)) => (Status::Fail, Some(failure.message), transcript),
         Err(limit) => (
             Status::Timeout,

@@ -18,7 +18,7 @@ use caspian_reference::transport::sim::SimTransport;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use caspian_conformance::contract::LocalFuture;
-use caspian_conformance::peers::{Fault, Link, PeerControl};
+use caspian_conformance::peers::{Fault, Link, MachineNeed, PeerControl};
 
 use crate::faults::toxics::Toxics;
 use crate::faults::{LinkHandle, RelayTransport, crash, link_seed, local_peer, relay, udp};
@@ -322,6 +322,10 @@ impl PeerControl for Peers {
 
     fn is_simulated(&self) -> bool {
         self.simulated
+    }
+
+    fn lacks(&self, need: MachineNeed) -> Option<String> {
+        if self.simulated { None } else { crate::machine::lacks(need) }
     }
 
     fn virtual_time(&self) -> Option<Duration> {

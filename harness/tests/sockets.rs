@@ -1,5 +1,5 @@
 //! Conformance of the reference's tcp, tcp_listener and udp sockets to the clauses of
-//! `shared/spec/clauses.md`. Every case body is written once and runs in both worlds: `real`
+//! CONFORMANCE.md. Every case body is written once and runs in both worlds: `real`
 //! (loopback, real time: every wait is short) and `sim` (turmoil, virtual time: waits are cheap).
 
 // The clause IDs of each case are a doc comment above its `in_both_worlds!`, for readers and

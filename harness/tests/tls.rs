@@ -1,5 +1,5 @@
 //! Conformance of the reference's ssl sockets (and tcp `starttls`) to the SSL-* and TLS-*
-//! clauses of `shared/spec/clauses.md`. Every case body is written once and runs in both worlds:
+//! clauses of CONFORMANCE.md. Every case body is written once and runs in both worlds:
 //! `real` (loopback, real time: every wait is short) and `sim` (turmoil, virtual time).
 //!
 //! Names: the zoo's `good` leaf holds DNS `localhost`, `server.example.test` and IPs 127.0.0.1

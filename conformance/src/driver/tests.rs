@@ -110,3 +110,31 @@ fn the_committed_schema_is_the_generated_one() {
          and review the diff"
     );
 }
+
+#[test]
+fn request_bytes_are_strict_base64_and_null_means_absent() {
+    let send = parse_command(br#"{"id":1,"op":"send","handle":2,"bytes":"aGk="}"#).unwrap();
+    assert_eq!(send.body, CommandBody::Call(Request::send(2, b"hi")));
+    for bad in [r#""aGk""#, r#""aG-_""#, r#""hi\n""#] {
+        let line = format!(r#"{{"id":1,"op":"send","handle":2,"bytes":{bad}}}"#);
+        let (id, message) = parse_command(line.as_bytes()).unwrap_err();
+        assert_eq!(id, Some(1));
+        assert!(message.contains("standard base64"), "{bad}: {message}");
+    }
+    // null in an optional field is the field absent: the default, not "forever".
+    let with_null =
+        parse_command(br#"{"id":3,"op":"recv","handle":2,"max_bytes":4,"opts":{"timeout":null}}"#);
+    let absent = parse_command(br#"{"id":3,"op":"recv","handle":2,"max_bytes":4,"opts":{}}"#);
+    assert_eq!(with_null.unwrap().body, absent.unwrap().body);
+    let tcp = parse_command(br#"{"id":4,"op":"tcp","host":"h","port":1,"timeout":null}"#).unwrap();
+    assert_eq!(tcp.body, CommandBody::Call(Request::tcp("h", 1)));
+}
+
+#[test]
+fn numbers_compare_as_numbers() {
+    assert_eq!(Value::Int(30), Value::Float(30.0));
+    assert_eq!(Value::Float(2.5), Value::Float(2.5));
+    assert_ne!(Value::Int(30), Value::Float(30.5));
+    assert_ne!(Value::Int(1), Value::Str("1".into()));
+    assert_ne!(Value::Nil, Value::Bool(false));
+}

@@ -389,16 +389,15 @@ fn write_file(path: Option<&PathBuf>, contents: &str) -> Result<(), String> {
 fn list(select: &Select, markdown: bool, update: Option<&PathBuf>) -> Result<ExitCode, String> {
     let cases = select.filter().select(&catalog());
     if markdown {
-        let table = markdown::clause_table(&cases);
         match update {
-            None => out!("{table}"),
+            None => out!("{}", markdown::clause_table(&cases)),
             Some(path) => {
                 let document = std::fs::read_to_string(path)
                     .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                let updated = markdown::replace_table(&document, &table)
+                let updated = markdown::update_document(&document, &cases)
                     .map_err(|e| format!("{}: {e}", path.display()))?;
                 write_file(Some(path), &updated)?;
-                outln!("updated the clause table of {}", path.display());
+                outln!("updated the generated tables of {}", path.display());
             }
         }
     } else {
@@ -436,9 +435,9 @@ fn explain(id: &str) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The text of clause `id` in clauses.md.
+/// The text of clause `id` in the standard.
 fn clause_text(id: &str) -> &'static str {
-    clause(id).map_or("(not in clauses.md)", |c| c.text)
+    clause(id).map_or("(not a clause of the standard)", |c| c.text)
 }
 
 /// One `implemented by FILE:LINE ITEM` line per reference item that keeps clause `id`.

@@ -129,7 +129,7 @@ fn cited_clauses(report: &RunReport) -> Vec<(String, &'static str)> {
         .collect();
     unknown.sort();
     unknown.dedup();
-    rows.extend(unknown.into_iter().map(|id| (id.clone(), "(not in clauses.md)")));
+    rows.extend(unknown.into_iter().map(|id| (id.clone(), "(not a clause of the standard)")));
     rows
 }
 

@@ -1,4 +1,4 @@
--- Caspian exceptions: a class of clauses.md, a message naming host:port or the argument, and
+-- Caspian exceptions: a class of CONFORMANCE.md, a message naming host:port or the argument, and
 -- an optional reason. Raised with error(table) and turned into driver answers by the driver.
 
 local M = {}

@@ -14,7 +14,7 @@ use std::io;
 pub use certificate::CertificateReason;
 pub(crate) use tls_failure::{bundle_error_words, pem_error_words, tls_error_words};
 
-/// The exception classes of `clauses.md`. A class not listed here is a defect.
+/// The exception classes of the standard (CONFORMANCE.md). A class not listed here is a defect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ErrorClass {
     PermissionDenied,

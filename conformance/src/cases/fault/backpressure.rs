@@ -47,7 +47,7 @@ pub const SEND_ALL_DRAINS_IN_ORDER: Case = Case {
 
 pub const SEND_COUNTS_EVERY_BYTE_ONCE: Case = Case {
     id: "fault.backpressure.send_counts_every_byte_once",
-    clauses: &["TCP-SEND", "IO-NOTHING-LOST"],
+    clauses: &["TCP-SEND", "IO-NOTHING-LOST", "DEC-SEND-COUNT"],
     level: Must,
     needs: TCP,
     worlds: Both,

@@ -23,7 +23,7 @@ const PIECES: usize = 8;
 
 pub const SEND_ALL_TIMES_OUT: Case = Case {
     id: "fault.backpressure.send_all_times_out",
-    clauses: &["TCP-SEND-ALL", "IO-TIMEOUT-DEFAULT"],
+    clauses: &["TCP-SEND-ALL", "IO-TIMEOUT-DEFAULT", "DEC-SEND-COUNT"],
     level: Must,
     needs: TCP,
     worlds: RealOnly(WRITES_TAKEN_WHOLE),

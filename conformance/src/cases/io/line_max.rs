@@ -27,7 +27,7 @@ pub const NOTHING_CONSUMED: Case = Case {
             Err(raised) if CLASSES.contains(&raised.class.as_str()) => {}
             Err(raised) => {
                 return Err(Failure::new(format!(
-                    "recv_line raised {}, which is no class of clauses.md",
+                    "recv_line raised {}, which is no exception class of the standard",
                     raised.class
                 )));
             }
@@ -157,17 +157,20 @@ pub const BOUNDED: Case = Case {
 
 pub const BAD_MAX_LENGTH: Case = Case {
     id: "io.line_max.bad_max_length",
-    clauses: &["IO-LINE-MAX"],
+    clauses: &["IO-LINE-MAX", "DEC-MAX-LENGTH-POSITIVE"],
     level: Must,
     needs: TCP,
     worlds: Both,
-    description: "recv_line(max_length: -1) raises ArgumentError naming max_length and consumes nothing",
+    description: "recv_line with max_length -1, and with 0 (no line fits: the newline counts), raises ArgumentError \
+        naming max_length and consumes nothing",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
         let (mut engine, sock, _) = connected(&ctx, script(vec![send(b"short\n")])).await?;
         engine.expect_bytes("recv_exact(1)", Request::recv_exact(sock, 1, waits.ok_opts()), b"s").await?;
-        let raised = engine.raises(Request::recv_line(sock, max_length(-1)), "ArgumentError").await?;
-        expect_argument(&raised, "max_length")?;
+        for max in [-1, 0] {
+            let raised = engine.raises(Request::recv_line(sock, max_length(max)), "ArgumentError").await?;
+            expect_argument(&raised, "max_length")?;
+        }
         engine
             .expect_bytes(
                 "recv_line after the rejected call",

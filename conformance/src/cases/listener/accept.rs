@@ -34,7 +34,14 @@ pub const RECEIVES_DIALER_BYTES: Case = Case {
 
 pub const PEER_HOST: Case = Case {
     id: "listener.accept.peer_host",
-    clauses: &["TCP-ACCEPTED", "TCP-PROP-HOST", "TCP-PROP-PORT", "TCP-PROP-LOCAL-PORT", "TCP-PROP-CONNECTED"],
+    clauses: &[
+        "TCP-ACCEPTED",
+        "TCP-PROP-HOST",
+        "TCP-PROP-PORT",
+        "TCP-PROP-LOCAL-PORT",
+        "TCP-PROP-CONNECTED",
+        "DEC-ADDRESS-TEXT",
+    ],
     level: Must,
     needs: LISTEN,
     worlds: Both,

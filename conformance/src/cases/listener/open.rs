@@ -6,6 +6,7 @@ use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::Request;
+use crate::peers::MachineNeed;
 use crate::script::expect_mentions;
 
 use super::LISTEN;
@@ -18,6 +19,7 @@ pub const ADDRESS_NOT_LOCAL: Case = Case {
     worlds: Both,
     description: "tcp_listen on 192.0.2.1, an address that is not the machine's, raises ArgumentError naming it (D17)",
     run: body!(async |ctx| {
+        ctx.require(MachineNeed::ForeignBindRefused)?;
         // A documentation address (RFC 5737) that no host of either world has: binding it fails
         // with EADDRNOTAVAIL, and no packet leaves the machine.
         let foreign = "192.0.2.1";

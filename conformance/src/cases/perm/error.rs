@@ -11,7 +11,7 @@ use super::{LISTEN_UDP, TCP, UDP, engine_named};
 
 pub const CONNECT_MESSAGE: Case = Case {
     id: "perm.error.connect_message",
-    clauses: &["PERM-ERROR"],
+    clauses: &["PERM-ERROR", "DEC-DENIAL-WORDS"],
     level: Must,
     needs: TCP,
     worlds: Both,
@@ -36,7 +36,7 @@ pub const CONNECT_MESSAGE: Case = Case {
 
 pub const IPV6_MESSAGE: Case = Case {
     id: "perm.error.ipv6_message",
-    clauses: &["PERM-ERROR"],
+    clauses: &["PERM-ERROR", "DEC-DENIAL-WORDS"],
     level: Must,
     needs: TCP,
     worlds: Both,
@@ -49,7 +49,7 @@ pub const IPV6_MESSAGE: Case = Case {
 
 pub const LISTEN_MESSAGE: Case = Case {
     id: "perm.error.listen_message",
-    clauses: &["PERM-ERROR"],
+    clauses: &["PERM-ERROR", "DEC-DENIAL-WORDS"],
     level: Must,
     needs: LISTEN_UDP,
     worlds: Both,
@@ -65,7 +65,7 @@ pub const LISTEN_MESSAGE: Case = Case {
 
 pub const UDP_MESSAGE: Case = Case {
     id: "perm.error.udp_message",
-    clauses: &["PERM-ERROR"],
+    clauses: &["PERM-ERROR", "DEC-DENIAL-WORDS"],
     level: Must,
     needs: UDP,
     worlds: Both,

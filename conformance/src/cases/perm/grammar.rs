@@ -6,6 +6,7 @@ use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{Property, Request, Value};
+use crate::peers::MachineNeed;
 use crate::script::{expect, expect_eq};
 
 use super::{
@@ -107,6 +108,7 @@ pub const NET_IPV6: Case = Case {
     worlds: RealOnly("the simulated network is IPv4 only: ::1 cannot be reached there"),
     description: "[::1] grants tcp to ::1 on any port, [::1]:port to that port only: ConnectionRefused on a closed port, PermissionDenied on another",
     run: body!(async |ctx| {
+        ctx.require(MachineNeed::Ipv6Loopback)?;
         let (a, b) = loopback_closed(&ctx).await;
         let mut any_port = engine_named(&ctx, "[::1]").await?;
         tcp_refused(&mut any_port, "::1", a).await?;
@@ -141,7 +143,7 @@ pub const NET_LIST: Case = Case {
 
 pub const LISTEN_PORT: Case = Case {
     id: "perm.grammar.listen_port",
-    clauses: &["PERM-GRAMMAR", "LST-PERM", "UDP-PERM-LISTEN"],
+    clauses: &["PERM-GRAMMAR", "LST-PERM", "UDP-PERM-LISTEN", "DEC-PERM-SYNTAX"],
     level: Must,
     needs: LISTEN_UDP,
     worlds: Both,

@@ -11,7 +11,7 @@ use super::NONE;
 
 pub const NET_PORT: Case = Case {
     id: "perm.grammar_invalid.net_port",
-    clauses: &["PERM-GRAMMAR-INVALID"],
+    clauses: &["PERM-GRAMMAR-INVALID", "DEC-PERM-SYNTAX"],
     level: Must,
     needs: NONE,
     worlds: Both,
@@ -68,7 +68,7 @@ pub const WILDCARD: Case = Case {
 
 pub const BAD_NAME: Case = Case {
     id: "perm.grammar_invalid.bad_name",
-    clauses: &["PERM-GRAMMAR-INVALID"],
+    clauses: &["PERM-GRAMMAR-INVALID", "DEC-PERM-SYNTAX"],
     level: Must,
     needs: NONE,
     worlds: Both,

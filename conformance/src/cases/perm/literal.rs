@@ -5,6 +5,7 @@ use crate::cases::support::{LOOPBACK, next_port, target};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
+use crate::peers::MachineNeed;
 
 use super::{TCP, engine_named, loopback_closed, tcp_denied, tcp_refused};
 
@@ -84,6 +85,7 @@ pub const IPV4_MAPPED_TARGET: Case = Case {
     worlds: RealOnly("the simulated network is IPv4 only: ::ffff:127.0.0.1 cannot be reached there"),
     description: "127.0.0.1:PORT grants the target ::ffff:127.0.0.1 on PORT (ConnectionRefused) and denies it on the next port",
     run: body!(async |ctx| {
+        ctx.require(MachineNeed::Ipv6Loopback)?;
         let (port, _) = loopback_closed(&ctx).await;
         let mut engine = engine_named(&ctx, &target(LOOPBACK, port)).await?;
         tcp_refused(&mut engine, "::ffff:127.0.0.1", port).await?;

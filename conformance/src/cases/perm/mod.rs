@@ -71,6 +71,7 @@ pub const CASES: &[Case] = &[
     name_normal::ENTRY_SPELLING,
     name_normal::TARGET_SPELLING,
     name_normal::CONNECTS,
+    name_normal::LABEL_CHARACTERS,
     wildcard::BELOW,
     wildcard::NOT_APEX_NOR_LOOKALIKE,
     wildcard::PORT,

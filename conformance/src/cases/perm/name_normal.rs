@@ -56,3 +56,18 @@ pub const CONNECTS: Case = Case {
         tcp_refused(&mut lower, "LocalHost.", port).await
     }),
 };
+
+pub const LABEL_CHARACTERS: Case = Case {
+    id: "perm.name_normal.label_characters",
+    clauses: &["PERM-GRAMMAR", "PERM-NAME-NORMAL", "DEC-PERM-SYNTAX"],
+    level: Must,
+    needs: TCP,
+    worlds: Both,
+    description: "a name's labels hold letters, digits, - and _: the entry _srv-1.Example.invalid starts the engine and \
+        grants _SRV-1.example.invalid (HostNotFound), not srv-1.example.invalid",
+    run: body!(async |ctx| {
+        let mut engine = engine_named(&ctx, "_srv-1.Example.invalid").await?;
+        tcp_not_found(&mut engine, "_SRV-1.example.invalid", 443).await?;
+        tcp_denied(&mut engine, "srv-1.example.invalid", 443).await
+    }),
+};

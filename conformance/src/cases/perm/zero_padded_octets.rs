@@ -16,7 +16,7 @@ const PADDED: [&str; 3] = ["127.0.0.01", "127.0.0.001", "127.000.0.1"];
 
 pub const PADDED_TARGETS: Case = Case {
     id: "perm.literal.zero_padded_targets",
-    clauses: &["PERM-LITERAL"],
+    clauses: &["PERM-LITERAL", "DEC-PERM-SYNTAX"],
     level: Must,
     needs: TCP,
     worlds: Both,

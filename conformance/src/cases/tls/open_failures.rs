@@ -14,7 +14,7 @@ use super::{TLS, good_args, good_peer, raises_exactly, ssl_to, trusting};
 
 pub const HANDSHAKE_STALL: Case = Case {
     id: "tls.open.handshake_stall",
-    clauses: &["SSL-OPEN", "IO-TIMEOUT-DEFAULT"],
+    clauses: &["SSL-OPEN", "IO-TIMEOUT-DEFAULT", "DEC-SSL-TIMEOUT-SPANS"],
     level: Must,
     needs: TLS,
     worlds: Both,

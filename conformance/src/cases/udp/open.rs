@@ -12,7 +12,7 @@ use super::{UDP, expect_peer_ip};
 
 pub const SEND_TO_RECV_FROM: Case = Case {
     id: "udp.open.send_to_recv_from",
-    clauses: &["UDP-OPEN", "UDP-SEND-TO", "UDP-RECV-FROM"],
+    clauses: &["UDP-OPEN", "UDP-SEND-TO", "UDP-RECV-FROM", "DEC-ADDRESS-TEXT"],
     level: Must,
     needs: UDP,
     worlds: Both,
@@ -48,7 +48,7 @@ pub const SEND_WITHOUT_PEER: Case = Case {
 
 pub const PROPERTIES: Case = Case {
     id: "udp.open.properties",
-    clauses: &["UDP-OPEN", "IO-TIMEOUT-DEFAULT", "DEC-UDP-PROPERTIES"],
+    clauses: &["UDP-OPEN", "IO-TIMEOUT-DEFAULT", "DEC-UDP-PROPERTIES", "DEC-UDP-BIND"],
     level: Should,
     needs: UDP,
     worlds: Both,

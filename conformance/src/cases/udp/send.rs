@@ -6,6 +6,7 @@ use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Request};
+use crate::peers::MachineNeed;
 use crate::script::{expect, expect_bytes, expect_eq, expect_mentions};
 use crate::waits::Waits;
 
@@ -63,6 +64,7 @@ pub const SEND_TO_LARGEST_DATAGRAM: Case = Case {
     worlds: Both,
     description: "a 65,507-byte datagram (the IPv4 maximum) is sent whole (send_to returns 65507) and comes back whole",
     run: body!(async |ctx| {
+        ctx.require(MachineNeed::LargestDatagram)?;
         let echo = ctx.peers.udp_echo().await;
         let mut engine = ctx.engine_for_peers().await?;
         let sock = engine.handle(udp()).await?;
