@@ -10,6 +10,7 @@ use caspian_conformance::catalog::{Case, Level, Worlds, catalog, listing};
 use caspian_conformance::clauses::clause;
 use caspian_conformance::script::DEFAULT_GENERATED;
 use caspian_harness::certs::CertZoo;
+use caspian_harness::compare::Comparison;
 use caspian_harness::engines::process::{self, ProcessSpec};
 use caspian_harness::expectations::Expectations;
 use caspian_harness::markdown;
@@ -85,6 +86,16 @@ enum Command {
         /// Writes the merged NEW report here (the baseline of the next diff).
         #[arg(long)]
         merged: Option<PathBuf>,
+    },
+    /// Several engines side by side: one column per engine (each a `run --json` report), pass
+    /// rates per family and clause, and the cases that fail on one engine only.
+    Compare {
+        /// The runs' reports, one per engine.
+        #[arg(required = true, num_args = 2..)]
+        reports: Vec<PathBuf>,
+        /// Writes the side-by-side page here (one self-contained HTML file).
+        #[arg(long)]
+        html: Option<PathBuf>,
     },
     /// The first minute of a new port: hello, start and one echo round trip, showing every line
     /// both ways, and naming the first thing wrong.
@@ -231,6 +242,7 @@ fn main() -> ExitCode {
         Command::Explain { case } => explain(&case),
         Command::Certs { out } => certs(&out),
         Command::Diff { old, new, merged } => diff(&old, &new, merged.as_ref()),
+        Command::Compare { reports, html } => compare(&reports, html.as_ref()),
         Command::Handshake { engine_cmd, request_timeout } => handshake(engine_cmd, request_timeout),
     };
     match outcome {
@@ -454,6 +466,14 @@ fn certs(out: &std::path::Path) -> Result<ExitCode, String> {
     let zoo = CertZoo::try_mint().map_err(|e| e.to_string())?;
     let written = zoo.write_pem(out).map_err(|e| format!("cannot write to {}: {e}", out.display()))?;
     outln!("wrote {} files to {}", written.len(), out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn compare(reports: &[PathBuf], html: Option<&PathBuf>) -> Result<ExitCode, String> {
+    let reports = reports.iter().map(|path| diff::load(path)).collect::<Result<Vec<_>, _>>()?;
+    let comparison = Comparison::new(&reports);
+    write_file(html, &reporters::compare::html(&comparison))?;
+    out!("{}", comparison.terminal());
     Ok(ExitCode::SUCCESS)
 }
 

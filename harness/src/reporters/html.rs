@@ -6,7 +6,7 @@ use caspian_conformance::clauses::CLAUSES;
 
 use crate::report::{CaseReport, RunReport, Status};
 
-const STYLE: &str = "body{font-family:sans-serif;margin:1.5em;color:#222}\
+pub(crate) const STYLE: &str = "body{font-family:sans-serif;margin:1.5em;color:#222}\
 table{border-collapse:collapse;margin:1em 0}\
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}\
 th{background:#f2f2f2}\
@@ -134,7 +134,7 @@ fn cited_clauses(report: &RunReport) -> Vec<(String, &'static str)> {
 }
 
 /// The CSS class of a status's colour.
-fn class(status: Status) -> &'static str {
+pub(crate) fn class(status: Status) -> &'static str {
     match status {
         Status::Pass => "pass",
         Status::Skip => "skip",

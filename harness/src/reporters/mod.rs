@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use crate::report::{RunReport, Status};
 
+pub mod compare;
 pub mod html;
 pub mod junit;
 
