@@ -789,6 +789,13 @@ pub const CLAUSES: &[Clause] = &[
         text: "`max_length` is a positive integer: `0`, a negative number or a non-integer is an `ArgumentError` naming `max_length`, raised before any read.",
         reason: "The newline counts towards `max_length` (the protocol's `opts`), so no line fits in 0 bytes; refusing the argument is clearer than a call that can never succeed.",
     },
+    Clause {
+        id: "DEC-SSL-HALF-CLOSE",
+        section: DECISIONS,
+        level: Must,
+        text: "`shutdown(:send)` on an ssl socket ends the sending half so that the peer reads the end of the stream, and the socket still receives what the peer sends afterwards. It sends `close_notify` then the TCP FIN where the TLS library can send the alert and go on reading (OpenSSL's `SSL_shutdown`, Go's `CloseWrite`, Java's `shutdownOutput`, rustls's `send_close_notify`), or a bare FIN where it cannot (LuaSec, Secure Transport); it never ends the session for reading.",
+        reason: "TLS 1.3 allows a half-close (RFC 8446 section 6.1), but not every TLS interface can send close_notify without ending the session; what a script relies on is that its peer sees the end and that the answer still arrives. A peer that needs to tell a cut stream from a finished one has `close`'s close_notify (D14).",
+    },
 ];
 
 /// The section of the decisions the standard adds to the spec's settled points (D1, D2, …):

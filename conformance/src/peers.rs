@@ -71,6 +71,15 @@ pub struct TlsPeer {
     /// Sends this many copies of the zoo's intermediate after its chain, each about 500 bytes:
     /// a Certificate message a client must refuse without holding all of it.
     pub chain_padding: usize,
+    /// When the client ends its half (after the echo), writes one line saying how, then ends its
+    /// own: `"close_notify\n"` when a close_notify came, `"no close_notify\n"` for a bare FIN.
+    pub report_end: bool,
+    /// Before echoing, writes one line naming the server_name the ClientHello carried:
+    /// `"sni NAME\n"`, or `"no sni\n"` when it carried none (TLS-SNI-NAME).
+    pub report_sni: bool,
+    /// Never answers the client's close_notify: after it, the peer neither sends its own nor
+    /// closes the TCP connection, until the client does (D14's bound on `close`).
+    pub ignore_close_notify: bool,
 }
 
 impl TlsPeer {
@@ -84,6 +93,9 @@ impl TlsPeer {
             abrupt_close: false,
             report_close: false,
             chain_padding: 0,
+            report_end: false,
+            report_sni: false,
+            ignore_close_notify: false,
         }
     }
 }
@@ -134,6 +146,8 @@ pub enum Fault {
     StopReading,
     /// The peer reads again: everything the engine sent arrives, in order.
     ResumeReading,
+    /// The peer reads (again), at most this many bytes a second: a reader slow but steady.
+    SlowReading(u64),
     /// Each connection closes once this many bytes reached the engine.
     LimitData(usize),
     /// This fraction (0..=1) of the datagrams the engine sends is lost (UDP only).

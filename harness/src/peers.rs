@@ -185,10 +185,28 @@ async fn serve_tls(
             if peer.report_close && index > 0 {
                 tls.write_all(last_ending(endings).await).await?;
             }
+            if peer.report_sni {
+                let line = match tls.get_ref().1.server_name() {
+                    Some(name) => format!("sni {name}\n"),
+                    None => "no sni\n".to_string(),
+                };
+                tls.write_all(line.as_bytes()).await?;
+            }
             let (mut reader, mut writer) = tokio::io::split(tls);
             let echoed = tokio::io::copy(&mut reader, &mut writer).await;
             endings.send_replace(Some(echoed.is_ok()));
+            if peer.report_end {
+                let how: &[u8] = if echoed.is_ok() { b"close_notify\n" } else { b"no close_notify\n" };
+                writer.write_all(how).await?;
+                return writer.shutdown().await;
+            }
             echoed?;
+            if peer.ignore_close_notify {
+                // No close_notify back and no FIN: hold the connection until the client drops it.
+                let (mut raw, _) = reader.unsplit(writer).into_inner();
+                let _ = tokio::io::copy(&mut raw, &mut tokio::io::sink()).await;
+                return Ok(());
+            }
             writer.shutdown().await?;
             // The client's close_notify arrived; its FIN may still be on its way. Read it
             // before dropping the socket, so that closing does not reset the connection.

@@ -16,6 +16,8 @@ pub struct Toxics {
     pub held: bool,
     /// The relay does not read what the engine sends.
     pub not_reading: bool,
+    /// Bytes a second the relay reads of what the engine sends.
+    pub reading_rate: Option<u64>,
     /// The peers' host crashed: the link is silent for good, and its listener is let go.
     pub crashed: bool,
     pub max_latency: Duration,
@@ -59,7 +61,8 @@ impl Toxics {
             Fault::Bandwidth(rate) => self.bandwidth = Some(rate.max(1)),
             Fault::SlowClose(delay) => self.slow_close = delay,
             Fault::StopReading => self.not_reading = true,
-            Fault::ResumeReading => self.not_reading = false,
+            Fault::ResumeReading => (self.not_reading, self.reading_rate) = (false, None),
+            Fault::SlowReading(rate) => (self.not_reading, self.reading_rate) = (false, Some(rate.max(1))),
             Fault::LimitData(bytes) => self.limit_data = Some(bytes),
             Fault::Lose(r) => self.lose = rate(r)?,
             Fault::Duplicate(r) => self.duplicate = rate(r)?,
@@ -129,6 +132,9 @@ pub async fn pump(
         let mut chunk = &buf[..n];
         if up {
             to.write_all(chunk).await.map_err(reset)?;
+            if let Some(rate) = now.reading_rate {
+                tokio::time::sleep(Duration::from_secs_f64(n as f64 / rate as f64)).await;
+            }
             continue;
         }
         let limit = now.limit_data.map(|limit| limit.saturating_sub(delivered));

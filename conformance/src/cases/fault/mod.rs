@@ -18,6 +18,7 @@ mod cut;
 mod latency;
 mod limit_data;
 mod partition;
+mod send_bounds;
 mod silence;
 mod slice;
 mod small_send;
@@ -51,6 +52,8 @@ pub const CASES: &[Case] = &[
     backpressure::SEND_ALL_DRAINS_IN_ORDER,
     backpressure::SEND_COUNTS_EVERY_BYTE_ONCE,
     stalled_send::SEND_ALL_TIMES_OUT,
+    send_bounds::SEND_IS_BOUNDED,
+    send_bounds::SEND_ALL_DEADLINE_ON_A_SLOW_READER,
     small_send::SMALL_SEND_WAITS_FOR_ROOM,
     small_send::POLL_SEND_ANSWERS_AT_ONCE,
     small_send::TLS_POLL_SEND_ANSWERS_AT_ONCE,

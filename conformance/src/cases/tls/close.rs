@@ -2,13 +2,13 @@
 //! end without close_notify.
 
 use crate::body;
-use crate::cases::support::recv_opts;
+use crate::cases::support::{Stopwatch, recv_opts};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{Property, Request, Value};
 use crate::peers::TlsPeer;
-use crate::script::{expect_bytes, expect_eq, expect_mentions, expect_names};
+use crate::script::{expect, expect_bytes, expect_eq, expect_mentions, expect_names, show};
 use crate::waits::Waits;
 
 use super::{TLS, echoes, good_peer, open_good, session};
@@ -135,5 +135,63 @@ pub const SENDS_CLOSE_NOTIFY: Case = Case {
         let told = Request::recv_line(next, Waits::of(&ctx).ok_opts());
         engine.expect_bytes("how the peer saw the first connection end", told, b"close_notify\n").await?;
         engine.close(next).await
+    }),
+};
+
+pub const SHUTDOWN_SEND_PEER_REPLIES_AFTER_END: Case = Case {
+    id: "tls.shutdown.send_peer_replies_after_end",
+    clauses: &["SSL-SURFACE", "TCP-SHUTDOWN", "IO-SHUTDOWN-READ", "DEC-SSL-HALF-CLOSE"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "after shutdown(:send) on an ssl socket the peer reads the end of the stream (close_notify or a bare \
+        FIN, D27) and only then answers: recv_line still reads the echo and the answer, then \"\"",
+    run: body!(async |ctx| {
+        let waits = Waits::of(&ctx);
+        let (mut engine, sock, _) =
+            session(&ctx, TlsPeer { report_end: true, ..TlsPeer::new("good") }).await?;
+        engine.send_all(sock, b"half\n").await?;
+        engine.nil(Request::shutdown(sock, ":send")).await?;
+        engine
+            .expect_bytes(
+                "the echo after shutdown(:send)",
+                Request::recv_line(sock, waits.ok_opts()),
+                b"half\n",
+            )
+            .await?;
+        let answer = engine.bytes(Request::recv_line(sock, waits.ok_opts())).await?;
+        expect(answer == b"close_notify\n" || answer == b"no close_notify\n", || {
+            format!("the peer's answer once it read the end: expected how it ended, got {}", show(&answer))
+        })?;
+        engine.expect_bytes("recv at the peer's end", recv_opts(sock, 10, waits.ok_opts()), b"").await?;
+        engine.close(sock).await
+    }),
+};
+
+/// The longest `close` may take against a peer that never answers close_notify: D14's second,
+/// and a margin a slow engine on a loaded machine keeps (a close that waits for an answer that
+/// never comes runs into the request deadline).
+const CLOSE_BOUND: f64 = 3.0;
+
+pub const CLOSE_WAIT_IS_BOUNDED: Case = Case {
+    id: "tls.close.wait_is_bounded",
+    clauses: &["SSL-SURFACE", "TCP-CLOSE", "DEC-CLOSE-NOTIFY"],
+    level: Should,
+    needs: TLS,
+    worlds: Both,
+    description: "close on an ssl socket whose peer never answers close_notify (nor closes) returns nil within 3 s: \
+        D14's wait is at most one second",
+    run: body!(async |ctx| {
+        let silent = TlsPeer { ignore_close_notify: true, ..TlsPeer::new("good") };
+        let (mut engine, sock, _) = session(&ctx, silent).await?;
+        echoes(&ctx, &mut engine, sock).await?;
+        let watch = Stopwatch::start(&ctx);
+        engine.close(sock).await?;
+        let took = watch.seconds(&ctx);
+        expect(took <= CLOSE_BOUND, || {
+            format!(
+                "close took {took:.2} s against a peer silent after close_notify (at most {CLOSE_BOUND} s)"
+            )
+        })
     }),
 };

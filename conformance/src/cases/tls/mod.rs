@@ -26,6 +26,7 @@ mod peer_cert;
 mod protocols;
 mod reject;
 mod sni;
+mod sni_sent;
 mod starttls;
 mod starttls_system_bundle;
 mod surface;
@@ -45,6 +46,8 @@ pub const CASES: &[Case] = &[
     close::SHUTDOWN_RECV_AND_BOTH,
     close::IDEMPOTENT,
     close::SENDS_CLOSE_NOTIFY,
+    close::CLOSE_WAIT_IS_BOUNDED,
+    close::SHUTDOWN_SEND_PEER_REPLIES_AFTER_END,
     starttls::UPGRADES,
     starttls::OLD_HANDLE_CLOSED,
     starttls::CLOSE_OLD_HANDLE,
@@ -83,6 +86,8 @@ pub const CASES: &[Case] = &[
     sni::IP_LITERAL,
     sni::IP_HOST,
     sni::DEFAULT_IS_CONNECT_HOST,
+    sni_sent::SENT,
+    sni_sent::NAMES_WITHOUT_CASE,
     open_failures::HANDSHAKE_STALL,
     open_failures::PLAINTEXT_PEER,
     open_failures::REFUSED,
