@@ -145,6 +145,29 @@ pub enum Fault {
     Reorder(f64),
 }
 
+impl std::fmt::Display for Fault {
+    /// The fault in words: `a cut`, `latency up to 200 ms`, `50% of the datagrams lost`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = |d: &Duration| d.as_secs_f64() * 1000.0;
+        match self {
+            Fault::Hold => f.write_str("a hold"),
+            Fault::Heal => f.write_str("a heal"),
+            Fault::Cut => f.write_str("a cut"),
+            Fault::Close => f.write_str("a close"),
+            Fault::Latency(max) => write!(f, "latency up to {} ms", ms(max)),
+            Fault::Slice { bytes, gap } => write!(f, "slices of {bytes} bytes, {} ms apart", ms(gap)),
+            Fault::Bandwidth(rate) => write!(f, "a bandwidth of {rate} bytes a second"),
+            Fault::SlowClose(delay) => write!(f, "a slow close of {} ms", ms(delay)),
+            Fault::StopReading => f.write_str("a peer that stops reading"),
+            Fault::ResumeReading => f.write_str("a peer that reads again"),
+            Fault::LimitData(bytes) => write!(f, "a close after {bytes} bytes"),
+            Fault::Lose(share) => write!(f, "{}% of the datagrams lost", share * 100.0),
+            Fault::Duplicate(share) => write!(f, "{}% of the datagrams duplicated", share * 100.0),
+            Fault::Reorder(share) => write!(f, "{}% of the datagrams overtaken", share * 100.0),
+        }
+    }
+}
+
 /// A world's peers, as a case sees them. Peers live until the case ends.
 pub trait PeerControl {
     /// The host name the peers are reached at (`127.0.0.1`, or the simulated server's name).

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use crate::contract::{
-    CallOpts, Engine, EngineFactory, Handle, Property, Raised, Reply, Request, Session, StartError, TlsArgs,
-    Value, Wait, class_is_a,
+    CallOpts, CertValue, Engine, EngineFactory, Handle, Property, Raised, Reply, Request, Session,
+    StartError, TlsArgs, Value, Wait, class_is_a,
 };
 use crate::peers::PeerControl;
 
@@ -38,12 +38,97 @@ impl fmt::Display for Failure {
 /// The outcome of a case body.
 pub type CaseResult = Result<(), Failure>;
 
+/// How a value reads in a failure message: in plain words, never Rust's debug form.
+pub trait Plain {
+    fn plain(&self) -> String;
+}
+
+macro_rules! plain_as_display {
+    ($($t:ty),*) => {$(
+        impl Plain for $t {
+            fn plain(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+
+plain_as_display!(i64, u64, u16, usize, bool, f64, Value, CertValue);
+
+impl Plain for str {
+    fn plain(&self) -> String {
+        quoted(self)
+    }
+}
+
+impl Plain for String {
+    fn plain(&self) -> String {
+        quoted(self)
+    }
+}
+
+/// `raised Class: message (reason: r)`.
+impl Plain for Raised {
+    fn plain(&self) -> String {
+        format!("raised {self}")
+    }
+}
+
+/// The value, or `raised Class: message`.
+impl Plain for Reply {
+    fn plain(&self) -> String {
+        match self {
+            Ok(value) => value.plain(),
+            Err(raised) => raised.plain(),
+        }
+    }
+}
+
+impl Plain for [u8] {
+    fn plain(&self) -> String {
+        show(self)
+    }
+}
+
+/// A list, `[a, b]`.
+impl<T: Plain> Plain for [T] {
+    fn plain(&self) -> String {
+        format!("[{}]", self.iter().map(Plain::plain).collect::<Vec<_>>().join(", "))
+    }
+}
+
+impl<T> Plain for Vec<T>
+where
+    [T]: Plain,
+{
+    fn plain(&self) -> String {
+        self.as_slice().plain()
+    }
+}
+
+impl<T: Plain + ?Sized> Plain for &T {
+    fn plain(&self) -> String {
+        (**self).plain()
+    }
+}
+
 /// Fails with a mismatch unless `actual == expected`.
-pub fn expect_eq<T: PartialEq + fmt::Debug>(what: &str, actual: T, expected: T) -> CaseResult {
-    if actual == expected {
-        Ok(())
-    } else {
-        Err(Failure::mismatch(what, format!("{expected:?}"), format!("{actual:?}")))
+pub fn expect_eq<T: PartialEq + Plain>(what: &str, actual: T, expected: T) -> CaseResult {
+    if actual == expected { Ok(()) } else { Err(Failure::mismatch(what, expected.plain(), actual.plain())) }
+}
+
+/// Fails unless the exception carries the reason `expected` (a missing one reads "no reason").
+pub fn expect_reason(raised: &Raised, expected: &str) -> CaseResult {
+    match raised.reason.as_deref() {
+        Some(reason) if reason == expected => Ok(()),
+        Some(reason) => Err(Failure::mismatch(
+            &format!("the {}'s reason", raised.class),
+            quoted(expected),
+            quoted(reason),
+        )),
+        None => {
+            Err(Failure::mismatch(&format!("the {}'s reason", raised.class), quoted(expected), "no reason"))
+        }
     }
 }
 
@@ -61,7 +146,7 @@ pub fn expect_bytes(what: &str, actual: impl AsRef<[u8]>, expected: &[u8]) -> Ca
 /// Fails unless the exception's message names every one of `parts` (an argument, a host:port,
 /// a flag), as written.
 pub fn expect_mentions(raised: &Raised, parts: &[&str]) -> CaseResult {
-    parts.iter().try_for_each(|part| expect_named(raised, format!("{part:?}"), raised.message.contains(part)))
+    parts.iter().try_for_each(|part| expect_named(raised, quoted(part), raised.message.contains(part)))
 }
 
 /// Fails unless the exception's message names `host:port` literally, as the script gave them.
@@ -78,12 +163,26 @@ pub fn expect_argument(raised: &Raised, name: &str) -> CaseResult {
 
 /// The failure of a message that should name `what` and does not (unless `named`).
 fn expect_named(raised: &Raised, what: String, named: bool) -> CaseResult {
-    expect(named, || format!("the {} message should name {what}: {:?}", raised.class, raised.message))
+    expect(named, || format!("the {} message should name {what}: {}", raised.class, quoted(&raised.message)))
 }
 
 /// Bytes as a readable string for messages.
 pub fn show(bytes: &[u8]) -> String {
     format!("\"{}\"", bytes.escape_ascii())
+}
+
+/// Text in double quotes for messages, with double quotes, backslashes and control characters
+/// escaped.
+pub fn quoted(text: &str) -> String {
+    let mut out = String::from('"');
+    for c in text.chars() {
+        match c {
+            '\'' => out.push(c),
+            c => out.extend(c.escape_debug()),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// How many scenarios a generated case plays when the run does not say.
@@ -190,7 +289,7 @@ impl Ctx {
             allow_listen: allow_listen.map(str::to_string),
             ..Session::default()
         };
-        self.start(session).await.map_err(|e| Failure::new(format!("the engine did not start: {e:?}")))
+        self.start(session).await.map_err(|e| Failure::new(format!("the engine did not start: {e}")))
     }
 
     /// An engine allowed to connect to every peer of the world (and nothing else).
@@ -204,7 +303,7 @@ impl Ctx {
         self.log(format!("start {}", serde_json::to_string(&session).unwrap_or_default()));
         let started = self.factory.start(session).await;
         if let Err(e) = &started {
-            self.log(format!("  refused {e:?}"));
+            self.log(format!("  refused: {e}"));
         }
         Ok(Script { engine: started?, transcript: self.transcript.clone() })
     }
@@ -267,16 +366,8 @@ impl Script {
         let op = request.op();
         match self.call(request).await {
             Err(raised) if class_is_a(&raised.class, class) => Ok(raised),
-            Err(raised) => Err(Failure::mismatch(
-                &format!("{op}'s exception"),
-                class,
-                format!("{}: {}", raised.class, raised.message),
-            )),
-            Ok(value) => Err(Failure::mismatch(
-                &format!("{op}'s outcome"),
-                format!("{class} raised"),
-                format!("{value:?}"),
-            )),
+            Err(raised) => Err(Failure::mismatch(&format!("{op}'s exception"), class, raised)),
+            Ok(value) => Err(Failure::mismatch(&format!("{op}'s outcome"), format!("{class} raised"), value)),
         }
     }
 
@@ -284,7 +375,7 @@ impl Script {
     pub async fn handle(&mut self, request: Request) -> Result<Handle, Failure> {
         match self.ok(request).await? {
             Value::Handle(handle) => Ok(handle),
-            other => Err(Failure::mismatch("the returned value", "a handle", format!("{other:?}"))),
+            other => Err(Failure::mismatch("the returned value", "a handle", other)),
         }
     }
 
@@ -292,7 +383,7 @@ impl Script {
     pub async fn bytes(&mut self, request: Request) -> Result<Vec<u8>, Failure> {
         match self.ok(request).await? {
             Value::Bytes(bytes) => Ok(bytes),
-            other => Err(Failure::mismatch("the returned value", "bytes", format!("{other:?}"))),
+            other => Err(Failure::mismatch("the returned value", "bytes", other)),
         }
     }
 
@@ -306,7 +397,7 @@ impl Script {
     pub async fn int(&mut self, request: Request) -> Result<i64, Failure> {
         match self.ok(request).await? {
             Value::Int(n) => Ok(n),
-            other => Err(Failure::mismatch("the returned value", "an integer", format!("{other:?}"))),
+            other => Err(Failure::mismatch("the returned value", "an integer", other)),
         }
     }
 
@@ -314,7 +405,7 @@ impl Script {
     pub async fn nil(&mut self, request: Request) -> CaseResult {
         match self.ok(request).await? {
             Value::Nil => Ok(()),
-            other => Err(Failure::mismatch("the returned value", "nil", format!("{other:?}"))),
+            other => Err(Failure::mismatch("the returned value", "nil", other)),
         }
     }
 

@@ -1,4 +1,5 @@
 pub mod certs;
+pub mod describe;
 pub mod diff;
 pub mod engines;
 pub mod expectations;

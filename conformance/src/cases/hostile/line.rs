@@ -9,7 +9,7 @@ use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::Request;
 use crate::peers::Step;
-use crate::script::{expect, expect_eq, expect_names};
+use crate::script::{expect, expect_names, expect_reason};
 use crate::waits::Waits;
 
 use super::{TCP, still_serves};
@@ -31,7 +31,7 @@ pub const ENDLESS: Case = Case {
         let flood = Step::Flood(vec![b'x'; 65_536], FLOOD_BYTES);
         let (mut engine, sock, peer) = connected(&ctx, script(vec![flood])).await?;
         let raised = engine.raises(Request::recv_line(sock, waits.ok_opts()), "ArgumentError").await?;
-        expect_eq("the reason", raised.reason.as_deref(), Some("line_too_long"))?;
+        expect_reason(&raised, "line_too_long")?;
         expect_names(&raised, &peer.host, peer.port)?;
         let bytes = engine.bytes(recv_opts(sock, 4096, waits.ok_opts())).await?;
         expect(bytes.len() == 4096 && bytes.iter().all(|b| *b == b'x'), || {
