@@ -14,10 +14,11 @@ fn root() -> PathBuf {
 /// shown as one, or a struct or tuple variant in its debug form (`StartError { `,
 /// `InvalidFlags("`, `Bytes([`, `Handle(3`).
 fn debug_text(text: &str) -> Option<String> {
+    // The line around `at` (the start of an ASCII marker), at most 200 characters of it.
     let context = |at: usize| {
-        let start = text.floor_char_boundary(at.saturating_sub(60));
-        let end = text.ceil_char_boundary((at + 60).min(text.len()));
-        text[start..end].to_string()
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        text[start..end].chars().take(200).collect::<String>()
     };
     for marker in ["Some(", "None", "Ok(", "Err("] {
         if let Some(at) = text.find(marker) {
