@@ -625,6 +625,27 @@ mod tests {
     }
 
     #[test]
+    fn values_exceptions_and_flags_read_in_plain_words() {
+        assert_eq!(Value::Nil.to_string(), "nil");
+        assert_eq!(Value::Int(-3).to_string(), "-3");
+        assert_eq!(Value::Str("a\"b".into()).to_string(), r#"string "a\"b""#);
+        assert_eq!(Value::Bytes(b"hi\n".to_vec()).to_string(), r#"bytes "hi\n""#);
+        assert_eq!(Value::Handle(2).to_string(), "handle 2");
+        let datagram = Value::Datagram { bytes: b"ping".to_vec(), host: "127.0.0.1".into(), port: 5000 };
+        assert_eq!(datagram.to_string(), r#"datagram "ping" from 127.0.0.1:5000"#);
+        let mut raised = Raised { class: "Timeout".into(), message: "too slow".into(), reason: None };
+        assert_eq!(raised.to_string(), "Timeout: too slow");
+        raised.reason = Some("line_too_long".into());
+        assert_eq!(raised.to_string(), "Timeout: too slow (reason: line_too_long)");
+        assert_eq!(StartError::Failed("gone".into()).to_string(), "gone");
+        assert_eq!(flags(None, None), "no permission flags");
+        assert_eq!(flags(Some(""), Some("8080")), "--allow-net --allow-listen=8080");
+        assert_eq!(FaultKind::Hang.to_string(), "the engine did not answer in time");
+        assert_eq!(Property::PeerCert.name(), ".peer_cert");
+        assert_eq!(Feature::Listen.name(), serde_json::to_value(Feature::Listen).unwrap());
+    }
+
+    #[test]
     fn certificate_error_is_a_tls_error() {
         assert!(class_is_a("CertificateError", "TlsError"));
         assert!(!class_is_a("TlsError", "CertificateError"));

@@ -121,14 +121,11 @@ pub fn expect_eq<T: PartialEq + Plain>(what: &str, actual: T, expected: T) -> Ca
 pub fn expect_reason(raised: &Raised, expected: &str) -> CaseResult {
     match raised.reason.as_deref() {
         Some(reason) if reason == expected => Ok(()),
-        Some(reason) => Err(Failure::mismatch(
+        reason => Err(Failure::mismatch(
             &format!("the {}'s reason", raised.class),
             quoted(expected),
-            quoted(reason),
+            reason.map_or_else(|| "no reason".into(), quoted),
         )),
-        None => {
-            Err(Failure::mismatch(&format!("the {}'s reason", raised.class), quoted(expected), "no reason"))
-        }
     }
 }
 
@@ -483,5 +480,25 @@ impl Request {
 
     pub fn accept(handle: Handle, opts: CallOpts) -> Self {
         Request::Accept { handle, opts }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_shows_values_as_a_reader_reads_them() {
+        assert_eq!("a'b\"c\n".plain(), r#""a'b\"c\n""#);
+        assert_eq!(b"\x00hi".to_vec().plain(), r#""\x00hi""#);
+        assert_eq!(vec!["a".to_string(), "b".to_string()].plain(), r#"["a", "b"]"#);
+        assert_eq!(Vec::<String>::new().plain(), "[]");
+        let timeout = Raised { class: "Timeout".into(), message: "m".into(), reason: None };
+        assert_eq!(Err::<Value, _>(timeout.clone()).plain(), "raised Timeout: m");
+        assert_eq!(Ok::<_, Raised>(Value::Nil).plain(), "nil");
+        let failure = expect_reason(&timeout, "expired").expect_err("no reason");
+        assert_eq!(failure.message, r#"the Timeout's reason: expected "expired", got no reason"#);
+        let failure = expect_eq("n", 1i64, 2).expect_err("differs");
+        assert_eq!(failure.message, "n: expected 2, got 1");
     }
 }
