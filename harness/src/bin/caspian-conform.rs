@@ -75,7 +75,7 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// With --clause: also shows where the reference implementation (Rust) keeps each clause.
-        #[arg(long)]
+        #[arg(long, requires = "clauses")]
         reference: bool,
     },
     /// Explains a case: what it checks, where it runs, what it needs, and the full text of each
