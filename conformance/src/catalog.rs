@@ -73,14 +73,26 @@ pub fn catalog() -> Vec<Case> {
     crate::cases::ALL.iter().flat_map(|family| family.iter().copied()).collect()
 }
 
-/// The listing of `cases` that `caspian-conform list` prints: one line per case (ID, level,
-/// clauses), in the order given, then the count.
+/// The listing of `cases` that `caspian-conform list` prints on a terminal: their
+/// [`case_lines`], then their [`count_line`].
 pub fn listing(cases: &[Case]) -> String {
+    case_lines(cases) + &count_line(cases)
+}
+
+/// One line per case (ID, level, clauses), in the order given.
+pub fn case_lines(cases: &[Case]) -> String {
     cases
         .iter()
         .map(|case| format!("{:<48} {:<6} {}\n", case.id, case.level.name(), case.clauses.join(",")))
-        .chain(std::iter::once(format!("{} cases\n", cases.len())))
         .collect()
+}
+
+/// `303 cases` (`1 case`).
+pub fn count_line(cases: &[Case]) -> String {
+    match cases.len() {
+        1 => "1 case\n".into(),
+        n => format!("{n} cases\n"),
+    }
 }
 
 /// Turns `async |ctx| …` (a body taking the case's [`Ctx`], giving a [`CaseResult`]) into the

@@ -6,11 +6,14 @@
 //! in-process engine and a port in any language meet exactly the same contract.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use crate::script::{quoted, show};
 
 /// A future that need not be `Send` (simulated worlds run on one thread).
 pub type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -100,6 +103,23 @@ pub enum Property {
     PeerCert,
     Cipher,
     Protocol,
+}
+
+impl Property {
+    /// The property as a script reads it: `.peer_cert`, `.local_port`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Property::Host => ".host",
+            Property::Port => ".port",
+            Property::LocalHost => ".local_host",
+            Property::LocalPort => ".local_port",
+            Property::Connected => ".connected",
+            Property::Timeout => ".timeout",
+            Property::PeerCert => ".peer_cert",
+            Property::Cipher => ".cipher",
+            Property::Protocol => ".protocol",
+        }
+    }
 }
 
 /// One spec operation. Names follow the spec: `tcp` is `%net.tcp` (and, with a `timeout`, the
@@ -281,6 +301,24 @@ pub struct CertValue {
     pub sans: Vec<String>,
 }
 
+impl fmt::Display for CertValue {
+    /// `certificate of subject "CN=a", issuer "CN=b", fingerprint "…", valid from "…" until
+    /// "…", SANs ["a.test"]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sans: Vec<String> = self.sans.iter().map(|san| quoted(san)).collect();
+        write!(
+            f,
+            "certificate of subject {}, issuer {}, fingerprint {}, valid from {} until {}, SANs [{}]",
+            quoted(&self.subject),
+            quoted(&self.issuer),
+            quoted(&self.fingerprint),
+            quoted(&self.validfrom),
+            quoted(&self.validuntil),
+            sans.join(", ")
+        )
+    }
+}
+
 /// What an operation returned.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -341,6 +379,26 @@ impl Value {
     }
 }
 
+impl fmt::Display for Value {
+    /// The value in plain words: `nil`, `3`, `true`, `string "abc"`, `bytes "hi\n"`,
+    /// `handle 2`, `datagram "ping" from 127.0.0.1:5000`, a certificate hash in full.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Nil => f.write_str("nil"),
+            Value::Int(n) => write!(f, "{n}"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Float(x) => write!(f, "{x}"),
+            Value::Str(text) => write!(f, "string {}", quoted(text)),
+            Value::Bytes(bytes) => write!(f, "bytes {}", show(bytes)),
+            Value::Handle(handle) => write!(f, "handle {handle}"),
+            Value::Datagram { bytes, host, port } => {
+                write!(f, "datagram {} from {host}:{port}", show(bytes))
+            }
+            Value::Cert(cert) => write!(f, "{cert}"),
+        }
+    }
+}
+
 /// An exception an operation raised: its class ID (one of the standard's exception classes), message, and reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Raised {
@@ -348,6 +406,17 @@ pub struct Raised {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+impl fmt::Display for Raised {
+    /// `Class: message`, then ` (reason: r)` when it has one.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.class, self.message)?;
+        match &self.reason {
+            Some(reason) => write!(f, " (reason: {reason})"),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The answer to one request.
@@ -386,6 +455,27 @@ pub struct Session {
     pub env: BTreeMap<String, String>,
 }
 
+impl fmt::Display for Session {
+    /// The permission flags as on a command line: `--allow-net=a.test --allow-listen`, or
+    /// `no permission flags`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&flags(self.allow_net.as_deref(), self.allow_listen.as_deref()))
+    }
+}
+
+/// Permission flags as on a command line: `None` leaves a flag out, `Some("")` is the bare flag;
+/// `no permission flags` when both are absent.
+pub fn flags(allow_net: Option<&str>, allow_listen: Option<&str>) -> String {
+    let flag = |name: &str, value: Option<&str>| match value {
+        None => None,
+        Some("") => Some(format!("--{name}")),
+        Some(value) => Some(format!("--{name}={value}")),
+    };
+    let given: Vec<String> =
+        [flag("allow-net", allow_net), flag("allow-listen", allow_listen)].into_iter().flatten().collect();
+    if given.is_empty() { "no permission flags".into() } else { given.join(" ") }
+}
+
 /// Why an engine did not start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StartError {
@@ -393,6 +483,15 @@ pub enum StartError {
     InvalidFlags(String),
     /// The engine could not be started or broke the protocol.
     Failed(String),
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StartError::InvalidFlags(message) => write!(f, "it refused its permission flags: {message}"),
+            StartError::Failed(message) => f.write_str(message),
+        }
+    }
 }
 
 /// The parts of the spec an engine implements; a case needing a missing one is UNIMPLEMENTED.
@@ -407,6 +506,16 @@ pub enum Feature {
 
 impl Feature {
     pub const ALL: [Feature; 4] = [Feature::Tcp, Feature::Listen, Feature::Udp, Feature::Tls];
+
+    /// The feature's name in the driver protocol: `tcp`, `listen`, `udp`, `tls`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Feature::Tcp => "tcp",
+            Feature::Listen => "listen",
+            Feature::Udp => "udp",
+            Feature::Tls => "tls",
+        }
+    }
 }
 
 /// A running engine: answers requests, one at a time.
@@ -438,6 +547,16 @@ pub enum FaultKind {
     Hang,
     /// The engine answered something that is not the protocol.
     Protocol,
+}
+
+impl fmt::Display for FaultKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FaultKind::Crash => "the engine crashed",
+            FaultKind::Hang => "the engine did not answer in time",
+            FaultKind::Protocol => "the engine broke the protocol",
+        })
+    }
 }
 
 /// An engine's failure, with what was seen.
@@ -527,6 +646,27 @@ mod tests {
         );
         assert_eq!(serde_json::to_string(&Value::Nil).unwrap(), r#""nil""#);
         assert_eq!(serde_json::to_string(&Value::Bytes(b"a".to_vec())).unwrap(), r#"{"bytes":"YQ=="}"#);
+    }
+
+    #[test]
+    fn values_exceptions_and_flags_read_in_plain_words() {
+        assert_eq!(Value::Nil.to_string(), "nil");
+        assert_eq!(Value::Int(-3).to_string(), "-3");
+        assert_eq!(Value::Str("a\"b".into()).to_string(), r#"string "a\"b""#);
+        assert_eq!(Value::Bytes(b"hi\n".to_vec()).to_string(), r#"bytes "hi\n""#);
+        assert_eq!(Value::Handle(2).to_string(), "handle 2");
+        let datagram = Value::Datagram { bytes: b"ping".to_vec(), host: "127.0.0.1".into(), port: 5000 };
+        assert_eq!(datagram.to_string(), r#"datagram "ping" from 127.0.0.1:5000"#);
+        let mut raised = Raised { class: "Timeout".into(), message: "too slow".into(), reason: None };
+        assert_eq!(raised.to_string(), "Timeout: too slow");
+        raised.reason = Some("line_too_long".into());
+        assert_eq!(raised.to_string(), "Timeout: too slow (reason: line_too_long)");
+        assert_eq!(StartError::Failed("gone".into()).to_string(), "gone");
+        assert_eq!(flags(None, None), "no permission flags");
+        assert_eq!(flags(Some(""), Some("8080")), "--allow-net --allow-listen=8080");
+        assert_eq!(FaultKind::Hang.to_string(), "the engine did not answer in time");
+        assert_eq!(Property::PeerCert.name(), ".peer_cert");
+        assert_eq!(Feature::Listen.name(), serde_json::to_value(Feature::Listen).unwrap());
     }
 
     #[test]

@@ -134,6 +134,28 @@ pub struct Hello {
     pub sessions: Sessions,
 }
 
+impl Hello {
+    /// The features' protocol names, `tcp, listen, udp, tls`.
+    pub fn feature_names(&self) -> String {
+        self.features.iter().map(|feature| feature.name()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+impl std::fmt::Display for Hello {
+    /// `a hello answer (engine NAME VERSION, protocol 1.1, features tcp, listen)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "a hello answer (engine {} {}, protocol {}.{}, features {})",
+            self.engine,
+            self.version,
+            self.protocol,
+            self.minor,
+            self.feature_names()
+        )
+    }
+}
+
 /// A line from the port to the suite: `{"id":N,"ok":VALUE}` or `{"id":N,"error":RAISED}`
 /// (for `hello`, `ok` holds a [`Hello`]). `id` is `null` only in a ProtocolError reply to a line
 /// without a usable id.
@@ -208,6 +230,17 @@ pub enum Reply {
     Raised(Raised),
 }
 
+impl std::fmt::Display for Reply {
+    /// `a hello answer (…)`, the value, or `raised Class: message`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reply::Hello(hello) => write!(f, "{hello}"),
+            Reply::Value(value) => write!(f, "{value}"),
+            Reply::Raised(raised) => write!(f, "raised {raised}"),
+        }
+    }
+}
+
 /// What a reply must carry: a hello answer, `"nil"` (start and end), or a call's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expect {
@@ -241,8 +274,8 @@ impl std::fmt::Display for Violation {
 /// bytes in padded standard base64; nil as the string `"nil"`, never `null`.
 pub fn parse_reply(line: &str, id: u64, expect: Expect) -> Result<Reply, Violation> {
     let bad = Violation::Malformed;
-    let json: serde_json::Value =
-        serde_json::from_str(line).map_err(|e| bad(format!("not a JSON line: {e}: {line:?}")))?;
+    let json: serde_json::Value = serde_json::from_str(line)
+        .map_err(|e| bad(format!("not a JSON line: {e}: {}", crate::script::quoted(line))))?;
     let serde_json::Value::Object(mut fields) = json else {
         return Err(bad(format!("a reply is a JSON object, got {}", kind_of(&json))));
     };

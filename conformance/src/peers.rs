@@ -159,6 +159,30 @@ pub enum Fault {
     Reorder(f64),
 }
 
+impl std::fmt::Display for Fault {
+    /// The fault in words: `a cut`, `latency up to 200 ms`, `50% of the datagrams lost`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = |d: &Duration| d.as_secs_f64() * 1000.0;
+        match self {
+            Fault::Hold => f.write_str("a hold"),
+            Fault::Heal => f.write_str("a heal"),
+            Fault::Cut => f.write_str("a cut"),
+            Fault::Close => f.write_str("a close"),
+            Fault::Latency(max) => write!(f, "latency up to {} ms", ms(max)),
+            Fault::Slice { bytes, gap } => write!(f, "slices of {bytes} bytes, {} ms apart", ms(gap)),
+            Fault::Bandwidth(rate) => write!(f, "a bandwidth of {rate} bytes a second"),
+            Fault::SlowClose(delay) => write!(f, "a slow close of {} ms", ms(delay)),
+            Fault::StopReading => f.write_str("a peer that stops reading"),
+            Fault::ResumeReading => f.write_str("a peer that reads again"),
+            Fault::SlowReading(rate) => write!(f, "a peer reading {rate} bytes a second"),
+            Fault::LimitData(bytes) => write!(f, "a close after {bytes} bytes"),
+            Fault::Lose(share) => write!(f, "{}% of the datagrams lost", share * 100.0),
+            Fault::Duplicate(share) => write!(f, "{}% of the datagrams duplicated", share * 100.0),
+            Fault::Reorder(share) => write!(f, "{}% of the datagrams overtaken", share * 100.0),
+        }
+    }
+}
+
 /// What a case may need of the machine it runs on, rather than of the engine. A world whose
 /// machine lacks it reports the case SKIP with the reason, never FAIL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

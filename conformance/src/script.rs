@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use crate::contract::{
-    CallOpts, Engine, EngineFactory, Handle, Property, Raised, Reply, Request, Session, StartError, TlsArgs,
-    Value, Wait, class_is_a,
+    CallOpts, CertValue, Engine, EngineFactory, Handle, Property, Raised, Reply, Request, Session,
+    StartError, TlsArgs, Value, Wait, class_is_a,
 };
 use crate::peers::{MachineNeed, PeerControl};
 
@@ -46,12 +46,94 @@ impl fmt::Display for Failure {
 /// The outcome of a case body.
 pub type CaseResult = Result<(), Failure>;
 
+/// How a value reads in a failure message: in plain words, never Rust's debug form.
+pub trait Plain {
+    fn plain(&self) -> String;
+}
+
+macro_rules! plain_as_display {
+    ($($t:ty),*) => {$(
+        impl Plain for $t {
+            fn plain(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+
+plain_as_display!(i64, u64, u16, usize, bool, f64, Value, CertValue);
+
+impl Plain for str {
+    fn plain(&self) -> String {
+        quoted(self)
+    }
+}
+
+impl Plain for String {
+    fn plain(&self) -> String {
+        quoted(self)
+    }
+}
+
+/// `raised Class: message (reason: r)`.
+impl Plain for Raised {
+    fn plain(&self) -> String {
+        format!("raised {self}")
+    }
+}
+
+/// The value, or `raised Class: message`.
+impl Plain for Reply {
+    fn plain(&self) -> String {
+        match self {
+            Ok(value) => value.plain(),
+            Err(raised) => raised.plain(),
+        }
+    }
+}
+
+impl Plain for [u8] {
+    fn plain(&self) -> String {
+        show(self)
+    }
+}
+
+/// A list, `[a, b]`.
+impl<T: Plain> Plain for [T] {
+    fn plain(&self) -> String {
+        format!("[{}]", self.iter().map(Plain::plain).collect::<Vec<_>>().join(", "))
+    }
+}
+
+impl<T> Plain for Vec<T>
+where
+    [T]: Plain,
+{
+    fn plain(&self) -> String {
+        self.as_slice().plain()
+    }
+}
+
+impl<T: Plain + ?Sized> Plain for &T {
+    fn plain(&self) -> String {
+        (**self).plain()
+    }
+}
+
 /// Fails with a mismatch unless `actual == expected`.
-pub fn expect_eq<T: PartialEq + fmt::Debug>(what: &str, actual: T, expected: T) -> CaseResult {
-    if actual == expected {
-        Ok(())
-    } else {
-        Err(Failure::mismatch(what, format!("{expected:?}"), format!("{actual:?}")))
+pub fn expect_eq<T: PartialEq + Plain>(what: &str, actual: T, expected: T) -> CaseResult {
+    if actual == expected { Ok(()) } else { Err(Failure::mismatch(what, expected.plain(), actual.plain())) }
+}
+
+/// Fails unless the exception carries the reason `expected` (a missing one reads "no reason").
+pub fn expect_reason(raised: &Raised, expected: &str) -> CaseResult {
+    match raised.reason.as_deref() {
+        Some(reason) if reason == expected => Ok(()),
+        reason => Err(Failure::mismatch(
+            &format!("the {}'s reason", raised.class),
+            quoted(expected),
+            reason.map_or_else(|| "no reason".into(), quoted),
+        )),
     }
 }
 
@@ -69,7 +151,7 @@ pub fn expect_bytes(what: &str, actual: impl AsRef<[u8]>, expected: &[u8]) -> Ca
 /// Fails unless the exception's message names every one of `parts` (an argument, a host:port,
 /// a flag), as written.
 pub fn expect_mentions(raised: &Raised, parts: &[&str]) -> CaseResult {
-    parts.iter().try_for_each(|part| expect_named(raised, format!("{part:?}"), raised.message.contains(part)))
+    parts.iter().try_for_each(|part| expect_named(raised, quoted(part), raised.message.contains(part)))
 }
 
 /// Fails unless the exception's message names `host:port` literally, as the script gave them.
@@ -86,12 +168,26 @@ pub fn expect_argument(raised: &Raised, name: &str) -> CaseResult {
 
 /// The failure of a message that should name `what` and does not (unless `named`).
 fn expect_named(raised: &Raised, what: String, named: bool) -> CaseResult {
-    expect(named, || format!("the {} message should name {what}: {:?}", raised.class, raised.message))
+    expect(named, || format!("the {} message should name {what}: {}", raised.class, quoted(&raised.message)))
 }
 
 /// Bytes as a readable string for messages.
 pub fn show(bytes: &[u8]) -> String {
     format!("\"{}\"", bytes.escape_ascii())
+}
+
+/// Text in double quotes for messages, with double quotes, backslashes and control characters
+/// escaped.
+pub fn quoted(text: &str) -> String {
+    let mut out = String::from('"');
+    for c in text.chars() {
+        match c {
+            '\'' => out.push(c),
+            c => out.extend(c.escape_debug()),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// How many scenarios a generated case plays when the run does not say.
@@ -204,7 +300,7 @@ impl Ctx {
             allow_listen: allow_listen.map(str::to_string),
             ..Session::default()
         };
-        self.start(session).await.map_err(|e| Failure::new(format!("the engine did not start: {e:?}")))
+        self.start(session).await.map_err(|e| Failure::new(format!("the engine did not start: {e}")))
     }
 
     /// An engine allowed to connect to every peer of the world (and nothing else).
@@ -218,7 +314,7 @@ impl Ctx {
         self.log(format!("start {}", serde_json::to_string(&session).unwrap_or_default()));
         let started = self.factory.start(session).await;
         if let Err(e) = &started {
-            self.log(format!("  refused {e:?}"));
+            self.log(format!("  refused: {e}"));
         }
         Ok(Script { engine: started?, transcript: self.transcript.clone() })
     }
@@ -281,16 +377,8 @@ impl Script {
         let op = request.op();
         match self.call(request).await {
             Err(raised) if class_is_a(&raised.class, class) => Ok(raised),
-            Err(raised) => Err(Failure::mismatch(
-                &format!("{op}'s exception"),
-                class,
-                format!("{}: {}", raised.class, raised.message),
-            )),
-            Ok(value) => Err(Failure::mismatch(
-                &format!("{op}'s outcome"),
-                format!("{class} raised"),
-                format!("{value:?}"),
-            )),
+            Err(raised) => Err(Failure::mismatch(&format!("{op}'s exception"), class, raised)),
+            Ok(value) => Err(Failure::mismatch(&format!("{op}'s outcome"), format!("{class} raised"), value)),
         }
     }
 
@@ -298,7 +386,7 @@ impl Script {
     pub async fn handle(&mut self, request: Request) -> Result<Handle, Failure> {
         match self.ok(request).await? {
             Value::Handle(handle) => Ok(handle),
-            other => Err(Failure::mismatch("the returned value", "a handle", format!("{other:?}"))),
+            other => Err(Failure::mismatch("the returned value", "a handle", other)),
         }
     }
 
@@ -306,7 +394,7 @@ impl Script {
     pub async fn bytes(&mut self, request: Request) -> Result<Vec<u8>, Failure> {
         match self.ok(request).await? {
             Value::Bytes(bytes) => Ok(bytes),
-            other => Err(Failure::mismatch("the returned value", "bytes", format!("{other:?}"))),
+            other => Err(Failure::mismatch("the returned value", "bytes", other)),
         }
     }
 
@@ -320,7 +408,7 @@ impl Script {
     pub async fn int(&mut self, request: Request) -> Result<i64, Failure> {
         match self.ok(request).await? {
             Value::Int(n) => Ok(n),
-            other => Err(Failure::mismatch("the returned value", "an integer", format!("{other:?}"))),
+            other => Err(Failure::mismatch("the returned value", "an integer", other)),
         }
     }
 
@@ -328,7 +416,7 @@ impl Script {
     pub async fn nil(&mut self, request: Request) -> CaseResult {
         match self.ok(request).await? {
             Value::Nil => Ok(()),
-            other => Err(Failure::mismatch("the returned value", "nil", format!("{other:?}"))),
+            other => Err(Failure::mismatch("the returned value", "nil", other)),
         }
     }
 
@@ -406,5 +494,25 @@ impl Request {
 
     pub fn accept(handle: Handle, opts: CallOpts) -> Self {
         Request::Accept { handle, opts }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_shows_values_as_a_reader_reads_them() {
+        assert_eq!("a'b\"c\n".plain(), r#""a'b\"c\n""#);
+        assert_eq!(b"\x00hi".to_vec().plain(), r#""\x00hi""#);
+        assert_eq!(vec!["a".to_string(), "b".to_string()].plain(), r#"["a", "b"]"#);
+        assert_eq!(Vec::<String>::new().plain(), "[]");
+        let timeout = Raised { class: "Timeout".into(), message: "m".into(), reason: None };
+        assert_eq!(Err::<Value, _>(timeout.clone()).plain(), "raised Timeout: m");
+        assert_eq!(Ok::<_, Raised>(Value::Nil).plain(), "nil");
+        let failure = expect_reason(&timeout, "expired").expect_err("no reason");
+        assert_eq!(failure.message, r#"the Timeout's reason: expected "expired", got no reason"#);
+        let failure = expect_eq("n", 1i64, 2).expect_err("differs");
+        assert_eq!(failure.message, "n: expected 2, got 1");
     }
 }

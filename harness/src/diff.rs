@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use caspian_conformance::script::quoted;
+
 use crate::report::{CaseReport, RunReport, Status};
 
 /// A case in a world: the key two runs are compared by.
@@ -45,8 +47,9 @@ pub fn merge(reports: Vec<RunReport>) -> Result<RunReport, String> {
     for report in reports {
         if report.engine != merged.engine {
             return Err(format!(
-                "the reports are of two engines: {:?} and {:?}",
-                merged.engine, report.engine
+                "the reports are of two engines: {} and {}",
+                quoted(&merged.engine),
+                quoted(&report.engine)
             ));
         }
         for case in report.cases {

@@ -15,6 +15,7 @@
 
 use std::path::Path;
 
+use caspian_conformance::script::quoted;
 use serde::Deserialize;
 
 use crate::plan::glob_match;
@@ -65,15 +66,16 @@ impl Expectations {
         let parsed: Self = toml::from_str(text).map_err(|e| e.to_string())?;
         for entry in parsed.expected_fail.iter().chain(&parsed.skip) {
             if entry.reason.trim().is_empty() {
-                return Err(format!("the entry for {:?} has no reason", entry.case));
+                return Err(format!("the entry for {} has no reason", quoted(&entry.case)));
             }
             if let Some(world) = &entry.world
                 && world != "sim"
                 && world != "real"
             {
                 return Err(format!(
-                    "the entry for {:?} names world {world:?}: use \"sim\" or \"real\"",
-                    entry.case
+                    "the entry for {} names world {}: use \"sim\" or \"real\"",
+                    quoted(&entry.case),
+                    quoted(world)
                 ));
             }
         }

@@ -39,7 +39,7 @@ async fn steps(spec: &ProcessSpec, echo: Echo, flush: &dyn Fn()) -> Result<Strin
         let hello = port.hello().await.map_err(fault)?;
         flush();
         if !hello.features.contains(&Feature::Tcp) {
-            return Err(format!("the hello answer lists no \"tcp\" feature: {:?}", hello.features));
+            return Err(format!("the hello answer lists no \"tcp\" feature: [{}]", hello.feature_names()));
         }
         let echo_server = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
         let port_number = echo_server.local_addr().map_err(|e| e.to_string())?.port();
@@ -73,7 +73,7 @@ async fn steps(spec: &ProcessSpec, echo: Echo, flush: &dyn Fn()) -> Result<Strin
         };
         let handle = match port.exchange(call(tcp), Expect::Value).await.map_err(fault)? {
             Reply::Value(Value::Handle(handle)) => handle,
-            other => return Err(format!("tcp to the echo server should answer a handle, got {other:?}")),
+            other => return Err(format!("tcp to the echo server should answer a handle, got {other}")),
         };
         flush();
         let steps = [
@@ -88,7 +88,7 @@ async fn steps(spec: &ProcessSpec, echo: Echo, flush: &dyn Fn()) -> Result<Strin
             let op = request.op();
             match port.exchange(call(request), Expect::Value).await.map_err(fault)? {
                 Reply::Value(value) if value == expected => flush(),
-                other => return Err(format!("{op} should answer {expected:?}, got {other:?}")),
+                other => return Err(format!("{op} should answer {expected}, got {other}")),
             }
         }
         if hello.sessions == Sessions::Many {
@@ -97,12 +97,12 @@ async fn steps(spec: &ProcessSpec, echo: Echo, flush: &dyn Fn()) -> Result<Strin
                 .map_err(fault)?;
         }
         Ok(format!(
-            "handshake complete: {} {} speaks protocol {}.{}, implements {:?}, serves {} per process",
+            "handshake complete: {} {} speaks protocol {}.{}, implements {}, serves {} per process",
             hello.engine,
             hello.version,
             hello.protocol,
             hello.minor,
-            hello.features,
+            hello.feature_names(),
             if hello.sessions == Sessions::Many { "many sessions" } else { "one session" }
         ))
     }

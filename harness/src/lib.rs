@@ -1,5 +1,6 @@
 pub mod certs;
 pub mod compare;
+pub mod describe;
 pub mod diff;
 pub mod engines;
 pub mod expectations;

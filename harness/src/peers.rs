@@ -122,7 +122,9 @@ fn build_tls_config(peer: &TlsPeer) -> std::io::Result<Arc<rustls::ServerConfig>
     let invalid =
         |e: &dyn std::fmt::Display| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string());
     let zoo = CertZoo::shared();
-    let leaf = zoo.leaf(&peer.leaf).ok_or_else(|| invalid(&format!("no zoo leaf {:?}", peer.leaf)))?;
+    let leaf = zoo.leaf(&peer.leaf).ok_or_else(|| {
+        invalid(&format!("no zoo leaf {}", caspian_conformance::script::quoted(&peer.leaf)))
+    })?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let versions: &[&rustls::SupportedProtocolVersion] =
         if peer.tls12_only { &[&rustls::version::TLS12] } else { rustls::ALL_VERSIONS };

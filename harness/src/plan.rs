@@ -1,6 +1,7 @@
 //! Choosing the cases of a run: filters by glob, clause and level, and shards.
 
 use caspian_conformance::catalog::{Case, Level};
+use caspian_conformance::script::quoted;
 
 /// Which cases to run.
 #[derive(Debug, Clone, Default)]
@@ -37,7 +38,7 @@ impl Filter {
 
 /// Parses `i/n` with 1 <= i <= n.
 pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
-    let bad = || format!("--shard takes i/n with 1 <= i <= n, got {text:?}");
+    let bad = || format!("--shard takes i/n with 1 <= i <= n, got {}", quoted(text));
     let (i, n) = text.split_once('/').ok_or_else(bad)?;
     let (i, n): (usize, usize) = (i.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
     if i == 0 || n == 0 || i > n {

@@ -243,7 +243,7 @@ fn skip_reason(job: &Job, settings: &RunSettings) -> Option<(Status, String)> {
         .needs
         .iter()
         .filter(|need| !features.contains(need))
-        .map(|need| format!("{need:?}"))
+        .map(|need| need.name().to_string())
         .collect();
     (!missing.is_empty())
         .then(|| (Status::Unimplemented, format!("the engine does not implement: {}", missing.join(", "))))

@@ -141,6 +141,9 @@ fn a_tcp_only_port_reports_the_rest_as_unimplemented() {
     assert_eq!(status_of(&report, "tcp.open.echo"), "PASS");
     let unimplemented = statuses.iter().filter(|s| *s == "UNIMPLEMENTED").count();
     assert_eq!(unimplemented, statuses.len() - 1, "{statuses:?}");
+    let cases = report["cases"].as_array().expect("cases");
+    let tls = cases.iter().find(|c| c["id"] == "tls.open.refused").expect("tls.open.refused");
+    assert_eq!(tls["message"], "the engine does not implement: tls", "the feature by its protocol name");
 }
 
 #[test]

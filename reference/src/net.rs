@@ -2,6 +2,8 @@
 
 use std::net::SocketAddr;
 
+use tokio::time::Instant;
+
 use crate::error::{Endpoint, NetResult};
 use crate::gate::{self, Dial, Gate};
 use crate::listener::TcpListener;
@@ -43,12 +45,13 @@ impl<T: Transport> Net<T> {
     /// socket's initial `.timeout` (absent: 30 seconds; nil: forever).
     pub async fn tcp_new(&self, host: &str, port: i64, timeout: TimeoutOpt) -> NetResult<TcpSocket> {
         let dial = self.gate.dial(host, port, timeout)?;
-        let (stream, local) = self.connect(&dial).await?;
+        let (stream, local) = self.connect(&dial, wait::deadline(dial.timeout)).await?;
         Ok(TcpSocket::new(StreamSocket::attach(stream, dial.link(local)), self.gate.tls().clone()))
     }
 
     /// SSL-OPEN: `%puck['…/ssl'].new(host:, port:, …options)`: TLS from the first byte, the
-    /// handshake done before it returns. `timeout` is as for [`Net::tcp_new`].
+    /// handshake done before it returns. `timeout` is as for [`Net::tcp_new`], and bounds the
+    /// connect and the handshake together (DEC-SSL-TIMEOUT-SPANS).
     pub async fn ssl(
         &self,
         host: &str,
@@ -57,8 +60,9 @@ impl<T: Transport> Net<T> {
         options: &TlsOptions,
     ) -> NetResult<SslSocket> {
         let (dial, prepared) = self.gate.dial_tls(host, port, timeout, options)?;
-        let (stream, local) = self.connect(&dial).await?;
-        SslSocket::handshake(stream, dial.link(local), prepared).await
+        let deadline = wait::deadline(dial.timeout);
+        let (stream, local) = self.connect(&dial, deadline).await?;
+        SslSocket::handshake(stream, dial.link(local), prepared, deadline).await
     }
 
     /// LST-OPEN: `%net.tcp_listen(host, port)`; port 0 binds an ephemeral port. The bind target
@@ -73,7 +77,8 @@ impl<T: Transport> Net<T> {
         Ok(TcpListener::new(listener, local, self.gate.tls().clone()))
     }
 
-    /// UDP-OPEN: `%net.udp`: an ephemeral local port and no default peer.
+    /// UDP-OPEN, DEC-UDP-BIND: `%net.udp`: the wildcard address on an ephemeral port, and no
+    /// default peer.
     pub async fn udp(&self) -> NetResult<UdpSocket<T>> {
         let (any, named) = gate::udp_anywhere();
         self.udp_socket(any, None, &named).await
@@ -107,7 +112,8 @@ impl<T: Transport> Net<T> {
 
     /// Resolves and connects to the first address that answers, all within the dial's timeout
     /// (TCP-OPEN-TIMEOUT).
-    async fn connect(&self, dial: &Dial) -> NetResult<(BoxedStream, SocketAddr)> {
+    /// Connects to the first of `dial`'s addresses that answers, by `deadline`.
+    async fn connect(&self, dial: &Dial, deadline: Option<Instant>) -> NetResult<(BoxedStream, SocketAddr)> {
         let connect = async {
             let mut last_error = gate::no_address(&dial.target);
             for addr in self.resolve(&dial.target).await? {
@@ -118,7 +124,7 @@ impl<T: Transport> Net<T> {
             }
             Err(last_error)
         };
-        wait::until(wait::deadline(dial.timeout), || dial.timed_out(), connect).await?
+        wait::until(deadline, || dial.timed_out(), connect).await?
     }
 
     async fn resolve_one(&self, target: &Endpoint) -> NetResult<SocketAddr> {

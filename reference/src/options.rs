@@ -48,6 +48,8 @@ impl CallOpts {
         }
     }
 
+    /// IO-LINE-MAX, DEC-MAX-LENGTH-POSITIVE: the longest line `recv_line` returns (1 MiB unless
+    /// given); `max_length` must be a positive integer.
     #[inline]
     pub(crate) fn max_line(&self) -> NetResult<usize> {
         match self.max_length {

@@ -243,8 +243,8 @@ fn parse_target(host: &str) -> Option<Target> {
     parse_name(host).ok().map(Target::Name)
 }
 
-/// PERM-ERROR: the denial names the target (IPv6 bracketed) and the flag entry that would grant
-/// it.
+/// PERM-ERROR, DEC-DENIAL-WORDS: the denial names the target (IPv6 bracketed) and the flag entry
+/// that would grant it, spelled as on a command line.
 fn denied(action: &str, host: &str, port: u16, suggestion: &str) -> NetError {
     let shown = if !is_usable_host(host) {
         format!("{host:?}")
@@ -391,7 +391,7 @@ fn parse_host_pattern(host: HostText<'_>) -> Result<HostPattern, String> {
     parse_name(text).map(HostPattern::Name)
 }
 
-/// PERM-NAME-NORMAL: a host name normalized: ASCII letters, digits, `-`, `_` and non-empty dot-separated labels,
+/// PERM-NAME-NORMAL, DEC-PERM-SYNTAX: a host name normalized: ASCII letters, digits, `-`, `_` and non-empty dot-separated labels,
 /// lower-cased, one trailing dot removed. A strict IPv4 literal with a trailing dot is rejected,
 /// since its normalized spelling would read back as an address.
 fn parse_name(text: &str) -> Result<String, String> {

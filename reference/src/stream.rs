@@ -28,8 +28,8 @@ impl StreamSocket {
         Self { state: StreamState::new(link), stream: Some(stream) }
     }
 
-    /// TCP-SEND: writes some of `bytes` (at least one unless `bytes` is empty) and returns how
-    /// many were written.
+    /// TCP-SEND, DEC-SEND-COUNT: writes some of `bytes` (at least one unless `bytes` is empty)
+    /// and returns how many the socket took; waits for room within the timeout.
     pub async fn send(&mut self, bytes: &[u8]) -> NetResult<usize> {
         let deadline = wait::deadline(self.state.plan_send("send")?);
         let (state, stream) = self.open("send")?;
@@ -82,8 +82,8 @@ impl StreamSocket {
         }
     }
 
-    /// TCP-SHUTDOWN, IO-SHUTDOWN-READ: `:send` ends our side (the peer reads end of stream and
-    /// can still reply); `:recv` makes every later recv return end of stream; `:both` does both.
+    /// TCP-SHUTDOWN, IO-SHUTDOWN-READ, DEC-SSL-HALF-CLOSE: `:send` ends our side (on TLS a
+    /// close_notify, then the FIN; the peer reads end of stream and can still reply); `:recv` makes every later recv return end of stream; `:both` does both.
     pub async fn shutdown(&mut self, direction: &str) -> NetResult<()> {
         if let Some(send) = self.state.plan_shutdown(direction)? {
             let (state, stream) = self.open("shutdown")?;

@@ -16,7 +16,8 @@ use crate::options::{self, CallOpts, Direction};
 /// D14: how long `close` waits for a polite end (a TLS close_notify) before dropping the stream.
 pub(crate) const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
-/// The text form of an IP as properties report it (an IPv4-mapped IPv6 address as IPv4).
+/// DEC-ADDRESS-TEXT: the text form of an IP as properties and datagrams report it (canonical;
+/// an IPv4-mapped IPv6 address as IPv4).
 pub fn ip_text(ip: IpAddr) -> String {
     ip.to_canonical().to_string()
 }

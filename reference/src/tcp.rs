@@ -7,6 +7,7 @@ use crate::error::NetResult;
 use crate::stream::StreamSocket;
 use crate::stream_state::StreamState;
 use crate::tls::{Prepared, SslSocket, TlsContext, TlsOptions};
+use crate::wait;
 
 /// A TCP socket: the whole stream surface (`S`, through `Deref`: the async [`StreamSocket`] or
 /// the blocking one) plus `starttls`.
@@ -35,7 +36,8 @@ impl TcpSocket {
     pub async fn starttls(&mut self, options: TlsOptions) -> NetResult<SslSocket> {
         let prepared = self.prepare_upgrade(&options)?;
         let (stream, link) = self.stream.detach()?;
-        SslSocket::handshake(stream, link, prepared).await
+        let deadline = wait::deadline(link.timeout);
+        SslSocket::handshake(stream, link, prepared, deadline).await
     }
 }
 

@@ -17,6 +17,7 @@ use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use tokio::time::Instant;
 
 use crate::error::{
     CertificateReason, Endpoint, ErrorClass, NetError, NetResult, bundle_error_words, pem_error_words,
@@ -360,15 +361,16 @@ impl<S> SslSocket<S> {
 }
 
 impl SslSocket {
-    /// Runs the client handshake over `stream`, within the socket's timeout.
+    /// Runs the client handshake over `stream`, by `deadline`.
     pub(crate) async fn handshake(
         stream: BoxedStream,
         link: Link,
         prepared: Prepared,
+        deadline: Option<Instant>,
     ) -> NetResult<SslSocket> {
         let connector = tokio_rustls::TlsConnector::from(prepared.config);
         let connect = connector.connect(prepared.server_name, stream);
-        let tls = wait::until(wait::deadline(link.timeout), || handshake_timed_out(&link), connect)
+        let tls = wait::until(deadline, || handshake_timed_out(&link), connect)
             .await?
             .map_err(|e| handshake_error(&e, &link.remote))?;
         let session = Session::of(tls.get_ref().1);

@@ -86,7 +86,7 @@ pub fn same_bytes(what: &str, actual: &[u8], expected: &[u8]) -> CaseResult {
 pub async fn local_ip(engine: &mut Script, handle: Handle) -> Result<String, Failure> {
     match engine.get(handle, Property::LocalHost).await? {
         Value::Str(ip) if ip.parse::<IpAddr>().is_ok() => Ok(ip),
-        other => Err(Failure::mismatch(".local_host", "an IP address", format!("{other:?}"))),
+        other => Err(Failure::mismatch(".local_host", "an IP address", other)),
     }
 }
 
@@ -185,7 +185,7 @@ pub fn recv_from(handle: Handle, max_bytes: i64, opts: CallOpts) -> Request {
 pub async fn datagram(engine: &mut Script, request: Request) -> Result<(Vec<u8>, String, i64), Failure> {
     match engine.ok(request).await? {
         Value::Datagram { bytes, host, port } => Ok((bytes, host, port)),
-        other => Err(Failure::mismatch("recv_from's value", "[bytes, host, port]", format!("{other:?}"))),
+        other => Err(Failure::mismatch("recv_from's value", "[bytes, host, port]", other)),
     }
 }
 

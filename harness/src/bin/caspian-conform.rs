@@ -1,14 +1,14 @@
 //! `caspian-conform`: the command of the Caspian socket conformance suite.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use caspian_conformance::cases::framing::is_generated;
-use caspian_conformance::catalog::{Case, Level, Worlds, catalog, listing};
-use caspian_conformance::clauses::clause;
-use caspian_conformance::script::DEFAULT_GENERATED;
+use caspian_conformance::catalog::{Case, Level, case_lines, catalog, count_line, listing};
+use caspian_conformance::script::{DEFAULT_GENERATED, quoted};
 use caspian_harness::certs::CertZoo;
 use caspian_harness::compare::Comparison;
 use caspian_harness::engines::process::{self, ProcessSpec};
@@ -18,8 +18,7 @@ use caspian_harness::plan::{Filter, parse_shard};
 use caspian_harness::report::RunReport;
 use caspian_harness::reporters;
 use caspian_harness::runner::{EngineSpec, Job, RunSettings, World, run_all};
-use caspian_harness::traceability::implementations;
-use caspian_harness::{diff, handshake, update_expectations};
+use caspian_harness::{describe, diff, handshake, update_expectations};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -42,6 +41,12 @@ fn emit(text: std::fmt::Arguments) {
     }
 }
 
+/// Writes `text` to stderr, for the person watching; a closed stderr loses it quietly.
+fn note(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
 #[derive(Parser)]
 #[command(name = "caspian-conform", version, about = "The Caspian socket conformance suite")]
 struct Cli {
@@ -53,21 +58,39 @@ struct Cli {
 enum Command {
     /// Runs the catalog (or the cases selected) against an engine and reports.
     Run(Box<RunArgs>),
-    /// Lists the cases selected (with --clause: first where the reference implements each clause).
+    /// Lists the cases selected, one a line (with --clause: first the text of each clause). The
+    /// count, and the clause texts, go to stderr when stdout is not a terminal, so that a pipe
+    /// reads the cases alone.
     List {
         #[command(flatten)]
         select: Select,
         /// Prints the clause -> cases table of CONFORMANCE.md instead.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         markdown: bool,
         /// With --markdown: rewrites the table inside this file (between its markers) instead.
         #[arg(long, requires = "markdown")]
         update: Option<PathBuf>,
+        /// Prints a JSON array of the cases instead: id, level, description, clauses (id,
+        /// section, text), needs, worlds, skip (the world left out and why), long_wait,
+        /// checked_at.
+        #[arg(long)]
+        json: bool,
+        /// With --clause: also shows where the reference implementation (Rust) keeps each clause.
+        #[arg(long, requires = "clauses")]
+        reference: bool,
     },
-    /// Explains one case: what it checks, the clauses it cites, where it runs.
+    /// Explains a case: what it checks, where it runs, what it needs, and the full text of each
+    /// clause it cites.
     Explain {
         /// The case ID.
-        case: String,
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        case: Option<String>,
+        /// Explains every case of the catalog, one after another.
+        #[arg(long)]
+        all: bool,
+        /// Also shows where the reference implementation (Rust) keeps each clause.
+        #[arg(long)]
+        reference: bool,
     },
     /// Writes the certificate zoo (root CA, intermediate, every leaf chain and key) as PEM files.
     Certs {
@@ -238,8 +261,10 @@ fn main() -> ExitCode {
     };
     let outcome = match command {
         Command::Run(args) => run(&args),
-        Command::List { select, markdown, update } => list(&select, markdown, update.as_ref()),
-        Command::Explain { case } => explain(&case),
+        Command::List { select, markdown, update, json, reference } => {
+            list(&select, Listing { markdown, update: update.as_ref(), json, reference })
+        }
+        Command::Explain { case, all, reference } => explain(case.as_deref(), all, reference),
         Command::Certs { out } => certs(&out),
         Command::Diff { old, new, merged } => diff(&old, &new, merged.as_ref()),
         Command::Compare { reports, html } => compare(&reports, html.as_ref()),
@@ -372,7 +397,7 @@ fn write_transcripts(dir: &std::path::Path, report: &RunReport) -> Result<(), St
 
 /// Parses `A..B` (inclusive) with A <= B.
 fn parse_seeds(text: &str) -> Result<(u64, u64), String> {
-    let bad = || format!("--seeds takes A..B with A <= B, e.g. 1..200; got {text:?}");
+    let bad = || format!("--seeds takes A..B with A <= B, e.g. 1..200; got {}", quoted(text));
     let (first, last) = text.split_once("..").ok_or_else(bad)?;
     let (first, last): (u64, u64) = (first.parse().map_err(|_| bad())?, last.parse().map_err(|_| bad())?);
     if first > last {
@@ -386,7 +411,7 @@ fn parse_generated(text: &str) -> Result<usize, String> {
     text.parse()
         .ok()
         .filter(|&n: &usize| n > 0)
-        .ok_or_else(|| format!("--generated takes a positive count; got {text:?}"))
+        .ok_or_else(|| format!("--generated takes a positive count; got {}", quoted(text)))
 }
 
 fn write_file(path: Option<&PathBuf>, contents: &str) -> Result<(), String> {
@@ -398,10 +423,20 @@ fn write_file(path: Option<&PathBuf>, contents: &str) -> Result<(), String> {
     }
 }
 
-fn list(select: &Select, markdown: bool, update: Option<&PathBuf>) -> Result<ExitCode, String> {
+/// How `list` shows the selection.
+struct Listing<'a> {
+    markdown: bool,
+    update: Option<&'a PathBuf>,
+    json: bool,
+    reference: bool,
+}
+
+fn list(select: &Select, how: Listing) -> Result<ExitCode, String> {
     let cases = select.filter().select(&catalog());
-    if markdown {
-        match update {
+    if how.json {
+        outln!("{}", describe::json(&cases));
+    } else if how.markdown {
+        match how.update {
             None => out!("{}", markdown::clause_table(&cases)),
             Some(path) => {
                 let document = std::fs::read_to_string(path)
@@ -412,54 +447,47 @@ fn list(select: &Select, markdown: bool, update: Option<&PathBuf>) -> Result<Exi
                 outln!("updated the generated tables of {}", path.display());
             }
         }
+    } else if std::io::stdout().is_terminal() {
+        out!("{}{}", clause_notes(select, how.reference), listing(&cases));
     } else {
-        for id in &select.clauses {
-            outln!("{id}: {}", clause_text(id));
-            print_implementations(id, "  ");
-            outln!();
+        // Piped: only the cases on stdout, one a line; the rest is for the person watching.
+        note(&clause_notes(select, how.reference));
+        out!("{}", case_lines(&cases));
+        note(&count_line(&cases));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The text of each clause `--clause` names, each followed by a blank line; with `reference`,
+/// where the reference keeps it.
+fn clause_notes(select: &Select, reference: bool) -> String {
+    let mut notes = String::new();
+    for id in &select.clauses {
+        notes.push_str(&format!("{id}: {}\n", describe::clause_text(id)));
+        if reference {
+            notes.push_str(&format!("  {}\n", describe::REFERENCE_HEADING));
+            notes.push_str(&describe::reference_lines(id, "    "));
         }
-        out!("{}", listing(&cases));
+        notes.push('\n');
     }
+    notes
+}
+
+/// Explains case `id`, or with `all` every case, a blank line between two.
+fn explain(id: Option<&str>, all: bool, reference: bool) -> Result<ExitCode, String> {
+    let catalog = catalog();
+    let cases: Vec<&Case> = match id {
+        Some(id) if !all => vec![
+            catalog
+                .iter()
+                .find(|c| c.id == id)
+                .ok_or_else(|| format!("no case {} (see `caspian-conform list`)", quoted(id)))?,
+        ],
+        _ => catalog.iter().collect(),
+    };
+    let texts: Vec<String> = cases.iter().map(|case| describe::explain(case, reference)).collect();
+    out!("{}", texts.join("\n"));
     Ok(ExitCode::SUCCESS)
-}
-
-fn explain(id: &str) -> Result<ExitCode, String> {
-    let all = catalog();
-    let case: &Case = all
-        .iter()
-        .find(|c| c.id == id)
-        .ok_or_else(|| format!("no case {id:?} (see `caspian-conform list`)"))?;
-    outln!("{}  [{}]", case.id, case.level.name());
-    outln!("  {}", case.description);
-    outln!("  checked at {}:{}", case.run.file, case.run.line);
-    outln!("  needs: {:?}", case.needs);
-    match case.worlds {
-        Worlds::Both => outln!("  worlds: sim and real"),
-        Worlds::LongWait => outln!("  worlds: sim and real (real: the long lane, left out by --quick)"),
-        Worlds::SimOnly(reason) => outln!("  worlds: sim only ({reason})"),
-        Worlds::RealOnly(reason) => outln!("  worlds: real only ({reason})"),
-    }
-    outln!("  clauses:");
-    for id in case.clauses {
-        outln!("    {id}: {}", clause_text(id));
-        print_implementations(id, "      ");
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The text of clause `id` in the standard.
-fn clause_text(id: &str) -> &'static str {
-    clause(id).map_or("(not a clause of the standard)", |c| c.text)
-}
-
-/// One `implemented by FILE:LINE ITEM` line per reference item that keeps clause `id`.
-fn print_implementations(id: &str, indent: &str) {
-    if implementations(id).is_empty() {
-        outln!("{indent}implemented by: no doc comment of the reference names it");
-    }
-    for implementation in implementations(id) {
-        outln!("{indent}implemented by {implementation}");
-    }
 }
 
 fn certs(out: &std::path::Path) -> Result<ExitCode, String> {

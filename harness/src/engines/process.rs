@@ -169,7 +169,7 @@ impl EngineFactory for ProcessFactory {
 
     fn start(&self, session: Session) -> LocalFuture<'_, Result<Box<dyn Engine>, StartError>> {
         Box::pin(async move {
-            let failed = |fault: Fault| StartError::Failed(format!("{:?}: {}", fault.kind, fault.detail));
+            let failed = |fault: Fault| StartError::Failed(format!("{}: {}", fault.kind, fault.detail));
             let mut connection = self.connection().await.map_err(failed)?;
             let start = CommandBody::Start(StartCommand {
                 op: StartOp::Start,
@@ -314,7 +314,7 @@ impl Connection {
         let deadline = self.deadline.max(START_DEADLINE);
         let hello = match self.exchange_within(hello, Expect::Hello, deadline).await? {
             WireReply::Hello(hello) => hello,
-            other => return Err(protocol_error(self, format!("the port answered hello with {other:?}"))),
+            other => return Err(protocol_error(self, format!("the port answered hello with {other}"))),
         };
         if hello.protocol != PROTOCOL_VERSION {
             let detail = format!(
@@ -436,7 +436,7 @@ impl Engine for ProcessEngine {
         Box::pin(async move {
             let engine_fault = |fault: Fault| Raised {
                 class: "EngineFault".into(),
-                message: format!("{:?}: {}", fault.kind, fault.detail),
+                message: format!("{}: {}", fault.kind, fault.detail),
                 reason: None,
             };
             let Some(connection) = self.connection.as_mut() else {
@@ -453,7 +453,7 @@ impl Engine for ProcessEngine {
                 WireReply::Raised(raised) => Err(raised),
                 WireReply::Value(value) => Ok(value),
                 WireReply::Hello(hello) => Err(engine_fault(
-                    connection.fault(FaultKind::Protocol, format!("a hello answer to a call: {hello:?}")),
+                    connection.fault(FaultKind::Protocol, format!("a hello answer to a call: {hello}")),
                 )),
             }
         })

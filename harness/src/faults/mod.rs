@@ -57,7 +57,10 @@ impl RelayTransport for OsTransport {
                 return Ok(port);
             }
         }
-        Err(io::Error::new(io::ErrorKind::AddrInUse, format!("no port free in {UNUSED_PORTS:?}")))
+        Err(io::Error::new(
+            io::ErrorKind::AddrInUse,
+            format!("no port free in {}..{}", UNUSED_PORTS.start, UNUSED_PORTS.end),
+        ))
     }
 
     type Conn = tokio::net::TcpStream;

@@ -49,7 +49,7 @@ impl Toxics {
         };
         if for_datagrams(fault) != udp {
             let kind = if udp { "a UDP" } else { "a TCP" };
-            return Err(format!("{fault:?} is not a fault of {kind} link"));
+            return Err(format!("{fault} is not a fault of {kind} link"));
         }
         match fault {
             Fault::Hold => self.held = true,

@@ -50,7 +50,7 @@ impl NetFault {
     pub(super) fn check_hosts(&self, hosts: &BTreeSet<String>) -> Result<(), String> {
         match self.hosts().into_iter().find(|host| !hosts.contains(*host)) {
             Some(unknown) => {
-                Err(format!("fault `{self}` names {unknown:?}, which is not a host of this network"))
+                Err(format!("fault `{self}` names \"{unknown}\", which is not a host of this network"))
             }
             None => Ok(()),
         }
@@ -64,7 +64,7 @@ impl fmt::Display for NetFault {
             Self::Heal(a, b) => write!(f, "heal {a} <-> {b}"),
             Self::Crash(host) => write!(f, "crash {host}"),
             Self::Restart(host) => write!(f, "restart {host}"),
-            Self::MaxLatency(max) => write!(f, "max latency {max:?}"),
+            Self::MaxLatency(max) => write!(f, "max latency {} ms", max.as_secs_f64() * 1000.0),
             Self::Loss(a, b, rate) => write!(f, "lose {:.0}% of {a} <-> {b}", rate * 100.0),
         }
     }

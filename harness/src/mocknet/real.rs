@@ -35,7 +35,7 @@ pub(super) fn run<T: 'static>(net: MockNet, client: String, task: ClientTask<T>)
         tokio::select! {
             done = tokio::time::timeout(limit, recorded(client, task, net.transcript.clone())) => match done {
                 Ok(result) => result.map_err(|failure| (failure, None)),
-                Err(_) => Err((format!("the client was still running after {limit:?}"), None)),
+                Err(_) => Err((format!("the client was still running after {} s", limit.as_secs_f64()), None)),
             },
             failure = loopback.apply_faults(&net.cues) => Err(failure),
         }

@@ -100,7 +100,7 @@ impl fmt::Display for SimOnly {
         match self {
             Self::HostSoftware(host) => write!(
                 f,
-                "host {host:?} runs `.host` software, which uses turmoil's sockets: the simulated \
+                "host \"{host}\" runs `.host` software, which uses turmoil's sockets: the simulated \
                  world only (serve it with `.serve` to run in both worlds)"
             ),
             Self::Fault(fault, why) => write!(f, "fault `{fault}` is simulated-world only: {why}"),

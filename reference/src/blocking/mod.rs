@@ -19,6 +19,7 @@ mod wire;
 
 use std::net::{SocketAddr, TcpStream};
 use std::sync::mpsc;
+use std::time::Instant;
 
 pub use listener::TcpListener;
 pub use stream::{Channel, StreamSocket};
@@ -74,7 +75,8 @@ impl Net {
     }
 
     /// SSL-OPEN: TLS from the first byte, the handshake done before it returns. `timeout` is as
-    /// for [`Net::tcp_new`].
+    /// for [`Net::tcp_new`], and bounds the connect and the handshake together
+    /// (DEC-SSL-TIMEOUT-SPANS).
     pub fn ssl(
         &self,
         host: &str,
@@ -83,8 +85,10 @@ impl Net {
         options: &TlsOptions,
     ) -> NetResult<SslSocket> {
         let (dial, prepared) = self.gate.dial_tls(host, port, timeout, options)?;
+        let started = Instant::now();
         let (wire, local) = connect(&dial)?;
-        tls::handshake(wire, dial.link(local), prepared)
+        let left = dial.timeout.map(|timeout| timeout.saturating_sub(started.elapsed()));
+        tls::handshake(wire, dial.link(local), prepared, left)
     }
 
     /// LST-OPEN: `%net.tcp_listen(host, port)`; port 0 binds an ephemeral port.

@@ -22,14 +22,15 @@ pub struct TlsWire {
     wire: Wire,
 }
 
-/// SSL-OPEN, TCP-STARTTLS: runs the client handshake over `wire` within the socket's timeout;
-/// a failure maps as on the async surface.
+/// SSL-OPEN, TCP-STARTTLS: runs the client handshake over `wire` within `wait` (`None`:
+/// forever); a failure maps as on the async surface.
 pub(crate) fn handshake(
     mut wire: Wire,
     link: Link,
     prepared: Prepared,
+    wait: Option<Duration>,
 ) -> NetResult<SslSocket<StreamSocket<TlsWire>>> {
-    wire.begin(link.timeout);
+    wire.begin(wait);
     let tls = TlsWire::connect(wire, prepared).map_err(|e| {
         if stalled(&e) {
             NetError::new(ErrorClass::Timeout, handshake_timed_out(&link))
@@ -48,7 +49,8 @@ impl TcpSocket<StreamSocket<Wire>> {
     pub fn starttls(&mut self, options: &TlsOptions) -> NetResult<SslSocket<StreamSocket<TlsWire>>> {
         let prepared = self.prepare_upgrade(options)?;
         let (wire, link) = self.detach()?;
-        handshake(wire, link, prepared)
+        let wait = link.timeout;
+        handshake(wire, link, prepared, wait)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Request, Wait};
 use crate::peers::Peer;
-use crate::script::{Failure, expect_bytes, expect_names};
+use crate::script::{Failure, Plain, expect_bytes, expect_names};
 use crate::waits::Waits;
 
 use super::{NOW, TCP, connected_to, span};
@@ -37,7 +37,7 @@ pub const PEER_GONE_IS_NEVER_A_HANG: Case = Case {
                 return Err(Failure::mismatch(
                     "recv_line after the crash",
                     "ConnectionReset, EndOfStream or Timeout",
-                    format!("{other:?}"),
+                    other.plain(),
                 ));
             }
         }

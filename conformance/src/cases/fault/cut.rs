@@ -8,7 +8,7 @@ use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::Request;
 use crate::peers::Fault;
-use crate::script::{Failure, expect_bytes};
+use crate::script::{Failure, Plain, expect_bytes};
 use crate::waits::Waits;
 
 use super::{TCP, apply, connected_to};
@@ -31,7 +31,7 @@ pub const MID_STREAM_KEEPS_BUFFERED_BYTES: Case = Case {
                 return Err(Failure::mismatch(
                     "recv_line across the cut",
                     "ConnectionReset or EndOfStream",
-                    format!("{other:?}"),
+                    other.plain(),
                 ));
             }
         }

@@ -8,7 +8,7 @@ use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Request, Value};
 use crate::peers::{Fault, Peer};
-use crate::script::{Failure, expect_bytes};
+use crate::script::{Failure, Plain, expect_bytes};
 use crate::waits::Waits;
 
 use super::{NOW, TCP, apply, connected_to, span};
@@ -31,7 +31,7 @@ pub const TIMEOUT_THEN_LATE_BYTES: Case = Case {
             Err(raised) if raised.class == "Timeout" => Vec::new(),
             Ok(Value::Bytes(bytes)) => bytes,
             other => {
-                return Err(Failure::mismatch("the first recv", "Timeout or bytes", format!("{other:?}")));
+                return Err(Failure::mismatch("the first recv", "Timeout or bytes", other.plain()));
             }
         };
         while got.len() < 5 {

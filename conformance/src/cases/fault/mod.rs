@@ -64,7 +64,7 @@ pub const CASES: &[Case] = &[
 
 /// Applies `fault` to `link` `after` from now.
 fn apply(ctx: &Ctx, link: &Link, fault: Fault, after: Duration) -> Result<(), Failure> {
-    ctx.peers.fault(link, fault, after).map_err(|e| Failure::new(format!("the world refused {fault:?}: {e}")))
+    ctx.peers.fault(link, fault, after).map_err(|e| Failure::new(format!("the world refused {fault}: {e}")))
 }
 
 /// An engine allowed to reach the peers, with a socket connected to `link`.

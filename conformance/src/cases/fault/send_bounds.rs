@@ -61,7 +61,7 @@ pub const SEND_IS_BOUNDED: Case = Case {
                     })?;
                 }
                 Ok(other) => {
-                    return Err(Failure::mismatch("send's value", "an integer", format!("{other:?}")));
+                    return Err(Failure::mismatch("send's value", "an integer", other));
                 }
                 Err(raised) => {
                     expect(class_is_a(&raised.class, "Timeout"), || {

@@ -8,7 +8,7 @@ use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{Handle, Value};
 use crate::peers::Fault;
-use crate::script::{Failure, Script, expect, show};
+use crate::script::{Failure, Plain, Script, expect, show};
 use crate::waits::Waits;
 
 use super::{NOW, UDP, apply};
@@ -18,10 +18,13 @@ async fn next_datagram(engine: &mut Script, sock: Handle, waits: Waits) -> Resul
     match engine.call(recv_from(sock, 100, waits.brief_opts())).await {
         Ok(Value::Datagram { bytes, .. }) => Ok(Some(bytes)),
         Err(raised) if raised.class == "Timeout" => Ok(None),
-        other => {
-            Err(Failure::mismatch("recv_from under faults", "a datagram or Timeout", format!("{other:?}")))
-        }
+        other => Err(Failure::mismatch("recv_from under faults", "a datagram or Timeout", other.plain())),
     }
+}
+
+/// The numbers of datagrams, `0, 3, 4`.
+fn numbers(datagrams: &[u8]) -> String {
+    datagrams.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// Fails unless `bytes` is one whole datagram as sent: 8 copies of one byte.
@@ -56,7 +59,7 @@ pub const LOSS_DATAGRAMS_INTACT_OR_ABSENT: Case = Case {
         }
         let mut firsts = seen.clone();
         firsts.dedup();
-        expect(firsts.len() == seen.len(), || format!("a datagram arrived twice: {seen:?}"))?;
+        expect(firsts.len() == seen.len(), || format!("a datagram arrived twice: {}", numbers(&seen)))?;
         expect(timeouts > 0 && !seen.is_empty(), || {
             format!("with 50% loss, expected some of each: {} arrived, {timeouts} lost", seen.len())
         })
@@ -85,6 +88,8 @@ pub const DISORDER_DATAGRAMS_WHOLE: Case = Case {
             seen.push(whole(&bytes)?);
         }
         let missing: Vec<u8> = (0..=10).filter(|i| !seen.contains(i)).collect();
-        expect(missing.is_empty(), || format!("datagrams {missing:?} never arrived; got {seen:?}"))
+        expect(missing.is_empty(), || {
+            format!("datagrams {} never arrived; got {}", numbers(&missing), numbers(&seen))
+        })
     }),
 };

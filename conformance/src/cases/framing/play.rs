@@ -7,10 +7,10 @@
 //! are on their way.
 
 use crate::cases::support::connect;
-use crate::contract::{CLASSES, CallOpts, Handle, Raised, Reply, Request, Value, Wait};
+use crate::contract::{CLASSES, CallOpts, Handle, Reply, Request, Value, Wait};
 use crate::framing_model::{Answer, FramingModel, Read};
 use crate::peers::{Peer, Step};
-use crate::script::{Ctx, Failure, Script, show};
+use crate::script::{Ctx, Failure, Plain, Script, show};
 use crate::waits::Waits;
 
 use super::scenario::{Action, Chunk, Profile, Scenario};
@@ -100,7 +100,7 @@ impl Player<'_> {
         }
         let reply = self.engine.call(Request::send_all(self.sock, GO)).await;
         if let Err(raised) = reply {
-            return Err(format!("send_all of a go byte raised {}", describe_raised(&raised)));
+            return Err(format!("send_all of a go byte raised {}", raised));
         }
         match self.segments.get(self.released) {
             Some(segment) => segment.iter().for_each(|chunk| self.model.sent(&chunk.bytes)),
@@ -181,14 +181,6 @@ fn expected(answer: &Answer, profile: Profile) -> String {
 fn got(reply: &Reply) -> String {
     match reply {
         Ok(Value::Bytes(bytes)) => show(bytes),
-        Ok(other) => format!("{other:?}"),
-        Err(raised) => format!("{} raised", describe_raised(raised)),
-    }
-}
-
-fn describe_raised(raised: &Raised) -> String {
-    match &raised.reason {
-        Some(reason) => format!("{} (reason {reason}): {}", raised.class, raised.message),
-        None => format!("{}: {}", raised.class, raised.message),
+        other => other.plain(),
     }
 }

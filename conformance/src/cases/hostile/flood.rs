@@ -45,7 +45,7 @@ pub const DATAGRAMS_FLOOD: Case = Case {
                         format!("recv(100) of a 1,000-byte datagram returned {}", show(&datagram))
                     })?;
                 }
-                Ok(other) => return Err(Failure::mismatch("recv's value", "bytes", format!("{other:?}"))),
+                Ok(other) => return Err(Failure::mismatch("recv's value", "bytes", other)),
                 Err(raised) if raised.class == "Timeout" && received > 0 => break,
                 Err(raised) => {
                     return Err(Failure::new(format!(

@@ -10,7 +10,7 @@ use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Request};
 use crate::peers::Step;
-use crate::script::{expect, expect_names};
+use crate::script::{expect, expect_names, show};
 use crate::waits::Waits;
 
 use super::{TCP, still_serves};
@@ -47,7 +47,10 @@ pub const DEADLINE_HOLDS: Case = Case {
         }
         let arrived = engine.bytes(recv_opts(sock, 100, waits.ok_opts())).await?;
         expect(arrived.len() >= 2 && arrived.iter().all(|b| *b == b's'), || {
-            format!("recv after two timeouts: expected the 2 or more s's that arrived, got {arrived:?}")
+            format!(
+                "recv after two timeouts: expected the 2 or more s's that arrived, got {}",
+                show(&arrived)
+            )
         })?;
         engine.close(sock).await?;
         still_serves(&ctx, &mut engine).await

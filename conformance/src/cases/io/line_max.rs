@@ -7,7 +7,7 @@ use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{CLASSES, CallOpts, Request, Value};
 use crate::peers::Step;
-use crate::script::{Failure, expect, expect_argument, expect_eq, expect_names};
+use crate::script::{Failure, Plain, expect, expect_argument, expect_names, expect_reason};
 use crate::waits::Waits;
 
 use super::TCP;
@@ -35,7 +35,7 @@ pub const NOTHING_CONSUMED: Case = Case {
                 return Err(Failure::mismatch(
                     "recv_line(max_length: 10) on a 101-byte line",
                     "an exception",
-                    format!("{value:?}"),
+                    value,
                 ));
             }
         }
@@ -60,7 +60,7 @@ pub const LINE_TOO_LONG: Case = Case {
     run: body!(async |ctx| {
         let (mut engine, sock, peer) = connected(&ctx, script(vec![Step::Send(long_line())])).await?;
         let raised = engine.raises(Request::recv_line(sock, max_length(10)), "ArgumentError").await?;
-        expect_eq("the reason", raised.reason.as_deref(), Some("line_too_long"))?;
+        expect_reason(&raised, "line_too_long")?;
         expect_names(&raised, &peer.host, peer.port)?;
         engine.close(sock).await
     }),
@@ -85,7 +85,10 @@ pub const EXACT_LENGTH: Case = Case {
             .await?;
         let raised = engine.call(Request::recv_line(sock, max_length(10))).await;
         expect(raised.is_err(), || {
-            format!("recv_line(max_length: 10) of a 12-byte line: expected an exception, got {raised:?}")
+            format!(
+                "recv_line(max_length: 10) of a 12-byte line: expected an exception, got {}",
+                raised.plain()
+            )
         })?;
         engine
             .expect_bytes(
@@ -142,7 +145,7 @@ pub const BOUNDED: Case = Case {
             Ok(value) => {
                 let got = match &value {
                     Value::Bytes(bytes) => format!("{} bytes", bytes.len()),
-                    other => format!("{other:?}"),
+                    other => other.to_string(),
                 };
                 return Err(Failure::mismatch("recv_line on 3 MiB without a newline", "an exception", got));
             }

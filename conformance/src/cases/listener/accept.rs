@@ -56,11 +56,7 @@ pub const PEER_HOST: Case = Case {
             _ => None,
         };
         let Some(ip) = ip else {
-            return Err(Failure::mismatch(
-                ".host of the accepted socket",
-                "the dialer's IP",
-                format!("{host:?}"),
-            ));
+            return Err(Failure::mismatch(".host of the accepted socket", "the dialer's IP", host));
         };
         if ctx.peers.is_simulated() {
             // The dialer is another simulated host: its address is neither unspecified, loopback,
@@ -68,7 +64,7 @@ pub const PEER_HOST: Case = Case {
             let local = engine.get(sock, Property::LocalHost).await?;
             expect(!ip.is_unspecified() && !ip.is_loopback() && Value::Str(ip.to_string()) != local, || {
                 format!(
-                    ".host of the accepted socket: expected the dialing host's IP, got {ip} (local {local:?})"
+                    ".host of the accepted socket: expected the dialing host's IP, got {ip} (local {local})"
                 )
             })?;
         } else {
@@ -76,7 +72,7 @@ pub const PEER_HOST: Case = Case {
         }
         let remote_port = engine.get(sock, Property::Port).await?;
         expect(matches!(remote_port, Value::Int(1..=65535)), || {
-            format!(".port of the accepted socket: expected 1..65535, got {remote_port:?}")
+            format!(".port of the accepted socket: expected 1..65535, got {remote_port}")
         })?;
         if !ctx.peers.is_simulated() {
             // On one IP, the dialer's port cannot be the listener's. (Simulated hosts each number

@@ -5,7 +5,7 @@ use crate::cases::support::{denied_naming, listen_ephemeral};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
-use crate::contract::Request;
+use crate::contract::{Request, flags};
 use crate::script::{Ctx, Failure, Script};
 
 use super::LISTEN;
@@ -27,7 +27,7 @@ pub const DENIED: Case = Case {
                 &[&format!("{host}:8080"), "--allow-listen"],
             )
             .await
-            .map_err(|f| Failure::new(format!("with --allow-listen={grant:?}: {f}")))?;
+            .map_err(|f| Failure::new(format!("with {}: {f}", flags(None, grant))))?;
         }
         Ok(())
     }),

@@ -249,7 +249,7 @@ pub const LISTEN_PORT_ZERO: Case = Case {
         let listener = binds(&mut engine, Request::tcp_listen(LOOPBACK, 0)).await?;
         let port = engine.get(listener, Property::LocalPort).await?;
         expect(matches!(port, Value::Int(1..=65535)), || {
-            format!(".local_port: expected 1..65535, got {port:?}")
+            format!(".local_port: expected 1..65535, got {port}")
         })?;
         denied(&mut engine, Request::tcp_listen(LOOPBACK, free)).await
     }),

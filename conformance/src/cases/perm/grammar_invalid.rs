@@ -5,7 +5,7 @@ use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{Session, StartError};
-use crate::script::{CaseResult, Ctx, Failure, expect};
+use crate::script::{CaseResult, Ctx, Failure, expect, quoted};
 
 use super::NONE;
 
@@ -178,18 +178,23 @@ async fn refuses(ctx: &Ctx, net: Option<&str>, listen: Option<&str>, names: &str
         allow_listen: listen.map(str::to_string),
         ..Session::default()
     };
+    let flags = session.to_string();
     match ctx.start(session).await {
         Err(StartError::InvalidFlags(message)) => expect(message.contains(names), || {
             format!(
-                "--allow-net={net:?} --allow-listen={listen:?} was refused, but the message should name {names:?}: {message:?}"
+                "{flags} was refused, but the message should name {}: {}",
+                quoted(names),
+                quoted(&message)
             )
         }),
         Err(StartError::Failed(message)) => Err(Failure::new(format!(
-            "--allow-net={net:?} --allow-listen={listen:?}: expected the flags to be refused (InvalidFlags naming {names:?}), \
-             the engine failed instead: {message}"
+            "{flags}: expected the flags to be refused (InvalidFlags naming {}), the engine failed instead: \
+             {message}",
+            quoted(names)
         ))),
         Ok(_) => Err(Failure::new(format!(
-            "--allow-net={net:?} --allow-listen={listen:?}: the engine started; expected it to refuse the entry {names:?}"
+            "{flags}: the engine started; expected it to refuse the entry {}",
+            quoted(names)
         ))),
     }
 }

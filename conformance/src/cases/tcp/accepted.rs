@@ -7,7 +7,7 @@ use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{Property, Request, Value};
 use crate::peers::Step;
-use crate::script::{Failure, expect, expect_bytes, expect_eq};
+use crate::script::{Failure, expect, expect_bytes, expect_eq, quoted};
 use crate::waits::Waits;
 
 use super::TCP_LISTEN;
@@ -72,7 +72,7 @@ pub const PROPERTIES: Case = Case {
         let local_host = local_ip(&mut engine, sock).await?;
         let host = match engine.get(sock, Property::Host).await? {
             Value::Str(host) => host,
-            other => return Err(Failure::mismatch(".host", "a string", format!("{other:?}"))),
+            other => return Err(Failure::mismatch(".host", "a string", other)),
         };
         match ctx.peers.host().parse::<std::net::IpAddr>() {
             // The dialer runs on the peers' host: when that is an IP, it is the dialer's IP.
@@ -80,17 +80,17 @@ pub const PROPERTIES: Case = Case {
             // In sim the dialer's host has a name, which .host must not report, and another IP.
             Err(_) => {
                 expect(host.parse::<std::net::IpAddr>().is_ok(), || {
-                    format!(".host: expected the dialer's IP address, got {host:?}")
+                    format!(".host: expected the dialer's IP address, got {}", quoted(&host))
                 })?;
                 expect(host != local_host, || {
-                    format!(".host {host:?} is the engine's own IP, not the dialer's")
+                    format!(".host {} is the engine's own IP, not the dialer's", quoted(&host))
                 })?;
             }
         }
         // Any port: in sim, every host numbers its ephemeral ports from the same start.
         let remote_port = engine.get(sock, Property::Port).await?;
         expect(matches!(remote_port, Value::Int(1..=65535)), || {
-            format!(".port: expected the dialer's port in 1..65535, got {remote_port:?}")
+            format!(".port: expected the dialer's port in 1..65535, got {remote_port}")
         })?;
         engine.expect_bytes("recv_exact(1)", Request::recv_exact(sock, 1, waits.ok_opts()), b"x").await?;
         engine.close(sock).await?;

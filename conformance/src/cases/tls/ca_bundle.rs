@@ -169,7 +169,7 @@ async fn engine_with_env(ctx: &Ctx, env: &[(&str, String)]) -> Result<Script, Fa
         env: env.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect::<BTreeMap<_, _>>(),
         ..Session::default()
     };
-    ctx.start(session).await.map_err(|e| Failure::new(format!("the engine did not start: {e:?}")))
+    ctx.start(session).await.map_err(|e| Failure::new(format!("the engine did not start: {e}")))
 }
 
 /// Reads a zoo file.

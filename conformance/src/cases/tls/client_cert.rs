@@ -131,7 +131,7 @@ async fn refused_without_cert(ctx: &Ctx, protocol: &str, in_handshake: bool) -> 
                     return Err(Failure::mismatch(
                         "recv_line from a server requiring a client certificate",
                         "TlsError raised",
-                        format!("{value:?}"),
+                        value,
                     ));
                 }
             }
@@ -140,7 +140,7 @@ async fn refused_without_cert(ctx: &Ctx, protocol: &str, in_handshake: bool) -> 
             return Err(Failure::mismatch(
                 &format!("ssl over {protocol} without a client certificate"),
                 "TlsError raised",
-                format!("{value:?}"),
+                value,
             ));
         }
     };

@@ -13,7 +13,9 @@ use base64::engine::general_purpose::STANDARD;
 use crate::catalog::Case;
 use crate::contract::{CertValue, Feature, Handle, Property, Raised, Request, TlsArgs, Value};
 use crate::peers::{Peer, PeerAddr, TlsPeer};
-use crate::script::{CaseResult, Ctx, Failure, Script, expect, expect_eq, expect_names, show};
+use crate::script::{
+    CaseResult, Ctx, Failure, Plain, Script, expect, expect_eq, expect_names, expect_reason, quoted, show,
+};
 use crate::waits::Waits;
 use crate::zoo::{REJECTIONS, Rejection};
 
@@ -214,7 +216,7 @@ pub(crate) async fn raises_exactly(
 /// `request` must raise CertificateError with `reason`, naming `peer`.
 async fn rejected(engine: &mut Script, request: Request, peer: &PeerAddr, reason: &str) -> CaseResult {
     let raised = engine.raises(request, "CertificateError").await?;
-    expect_eq("the CertificateError's reason", raised.reason.as_deref(), Some(reason))?;
+    expect_reason(&raised, reason)?;
     expect_names(&raised, &peer.host, peer.port)
 }
 
@@ -222,7 +224,7 @@ async fn rejected(engine: &mut Script, request: Request, peer: &PeerAddr, reason
 async fn get_str(engine: &mut Script, sock: Handle, property: Property) -> Result<String, Failure> {
     match engine.get(sock, property).await? {
         Value::Str(s) => Ok(s),
-        other => Err(Failure::mismatch(&format!("{property:?}"), "a string", format!("{other:?}"))),
+        other => Err(Failure::mismatch(property.name(), "a string", other)),
     }
 }
 
@@ -230,7 +232,7 @@ async fn get_str(engine: &mut Script, sock: Handle, property: Property) -> Resul
 async fn peer_cert(engine: &mut Script, sock: Handle) -> Result<CertValue, Failure> {
     match engine.get(sock, Property::PeerCert).await? {
         Value::Cert(cert) => Ok(cert),
-        other => Err(Failure::mismatch(".peer_cert", "a certificate hash", format!("{other:?}"))),
+        other => Err(Failure::mismatch(".peer_cert", "a certificate hash", other)),
     }
 }
 
@@ -243,10 +245,10 @@ async fn expect_protocol(engine: &mut Script, sock: Handle, expected: &str) -> C
 async fn expect_cipher_in(engine: &mut Script, sock: Handle, suites: &[&str]) -> CaseResult {
     let cipher = get_str(engine, sock, Property::Cipher).await?;
     expect(cipher.starts_with("TLS_") && !cipher.starts_with("TLS13_"), || {
-        format!(".cipher: expected an IANA name (TLS_...), got {cipher:?}")
+        format!(".cipher: expected an IANA name (TLS_...), got {}", quoted(&cipher))
     })?;
     expect(suites.contains(&cipher.as_str()), || {
-        format!(".cipher: expected one of {suites:?}, got {cipher:?}")
+        format!(".cipher: expected one of {}, got {}", suites.plain(), quoted(&cipher))
     })
 }
 
@@ -277,7 +279,7 @@ fn rejection(name: &str) -> Result<&'static Rejection, Failure> {
     REJECTIONS
         .iter()
         .find(|r| r.name == name)
-        .ok_or_else(|| Failure::new(format!("no entry {name:?} in the TLS-REJECT-ZOO table")))
+        .ok_or_else(|| Failure::new(format!("no entry {} in the TLS-REJECT-ZOO table", quoted(name))))
 }
 
 #[cfg(test)]

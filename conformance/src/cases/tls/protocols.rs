@@ -5,7 +5,7 @@ use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::peers::{PeerAddr, TlsPeer};
-use crate::script::{CaseResult, Ctx, Failure, Script, expect_mentions, expect_names};
+use crate::script::{CaseResult, Ctx, Failure, Plain, Script, expect_mentions, expect_names};
 
 use super::{
     TLS, TLS13_SUITES, echoes, expect_cipher_in, expect_protocol, good_args, good_peer, open_good,
@@ -178,6 +178,6 @@ async fn protocols_refused(
     let raised = engine
         .raises(request, "ArgumentError")
         .await
-        .map_err(|f| Failure::new(format!("protocols {protocols:?}: {f}")))?;
+        .map_err(|f| Failure::new(format!("protocols {}: {f}", protocols.plain())))?;
     expect_mentions(&raised, &["protocols"])
 }

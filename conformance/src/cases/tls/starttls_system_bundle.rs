@@ -9,7 +9,7 @@ use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
 use crate::contract::{Request, Session, TlsArgs};
 use crate::peers::{PeerAddr, TlsPeer};
-use crate::script::{Ctx, Failure, Script, expect, expect_eq, expect_names, show};
+use crate::script::{Ctx, Failure, Script, expect, expect_names, expect_reason, show};
 use crate::waits::Waits;
 
 use super::{TLS, echoes, good_sni, tls_peer};
@@ -32,7 +32,7 @@ pub const SSL_CERT_FILE: Case = Case {
         let (mut other, peer, tcp) = starttls_ready(&ctx, "other-root-ca.pem").await?;
         let raised =
             other.raises(Request::Starttls { handle: tcp, tls: defaults(&ctx) }, "CertificateError").await?;
-        expect_eq("the CertificateError's reason", raised.reason.as_deref(), Some("unknown_issuer"))?;
+        expect_reason(&raised, "unknown_issuer")?;
         expect_names(&raised, &peer.host, peer.port)
     }),
 };
@@ -56,7 +56,7 @@ async fn starttls_ready(
         ..Session::default()
     };
     let mut engine =
-        ctx.start(session).await.map_err(|e| Failure::new(format!("the engine did not start: {e:?}")))?;
+        ctx.start(session).await.map_err(|e| Failure::new(format!("the engine did not start: {e}")))?;
     let tcp = engine.tcp(&peer.host, peer.port).await?;
     engine.send_all(tcp, b"STARTTLS\r\n").await?;
     let line = engine.bytes(Request::recv_line(tcp, Waits::of(ctx).ok_opts())).await?;

@@ -3,7 +3,7 @@
 use crate::cases::support::LOOPBACK;
 use crate::catalog::Case;
 use crate::contract::Feature;
-use crate::script::{CaseResult, Ctx, Failure, Script, expect, expect_eq};
+use crate::script::{CaseResult, Ctx, Failure, Script, expect, expect_eq, quoted};
 
 mod close;
 mod datagram;
@@ -61,6 +61,6 @@ fn expect_peer_ip(ctx: &Ctx, what: &str, host: &str) -> CaseResult {
             format!("{what}: expected the peer host's IP, got {host}")
         }),
         Ok(_) => expect_eq(what, host, LOOPBACK),
-        Err(_) => Err(Failure::mismatch(what, "an IP address", format!("{host:?}"))),
+        Err(_) => Err(Failure::mismatch(what, "an IP address", quoted(host))),
     }
 }

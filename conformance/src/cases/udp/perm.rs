@@ -5,7 +5,7 @@ use crate::cases::support::{denied_naming, next_port, recv_opts, send_to, target
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
-use crate::contract::{CallOpts, Request};
+use crate::contract::{CallOpts, Request, flags};
 use crate::script::{Failure, expect_eq};
 use crate::waits::Waits;
 
@@ -52,7 +52,7 @@ pub const LISTEN_DENIED: Case = Case {
                 &[&format!("{host}:5353"), "--allow-listen"],
             )
             .await
-            .map_err(|f| Failure::new(format!("with --allow-net={net:?} --allow-listen={listen:?}: {f}")))?;
+            .map_err(|f| Failure::new(format!("with {}: {f}", flags(net, listen))))?;
         }
         Ok(())
     }),
