@@ -208,8 +208,25 @@ pub(crate) async fn raises_exactly(
 
 /// `request` must raise CertificateError with `reason`, naming `peer`.
 async fn rejected(engine: &mut Script, request: Request, peer: &PeerAddr, reason: &str) -> CaseResult {
-    let raised = engine.raises(request, "CertificateError").await?;
-    expect_eq("the CertificateError's reason", raised.reason.as_deref(), Some(reason))?;
+    refused(engine, request, peer, "CertificateError", &[reason]).await
+}
+
+/// `request` must raise `class` (CertificateError or TlsError), naming `peer`; a CertificateError
+/// must carry one of `reasons`.
+async fn refused(
+    engine: &mut Script,
+    request: Request,
+    peer: &PeerAddr,
+    class: &str,
+    reasons: &[&str],
+) -> CaseResult {
+    let raised = engine.raises(request, class).await?;
+    if raised.class == "CertificateError" {
+        let reason = raised.reason.as_deref().unwrap_or("(none)");
+        expect(reasons.contains(&reason), || {
+            format!("the CertificateError's reason: expected one of {reasons:?}, got {reason:?}")
+        })?;
+    }
     expect_names(&raised, &peer.host, peer.port)
 }
 
