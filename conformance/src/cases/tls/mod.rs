@@ -17,7 +17,9 @@ use crate::script::{CaseResult, Ctx, Failure, Script, expect, expect_eq, expect_
 use crate::waits::Waits;
 use crate::zoo::{REJECTIONS, Rejection};
 
+mod algorithms;
 mod ca_bundle;
+mod cert_format;
 mod client_cert;
 mod client_cert_not_a_certificate;
 mod close;
@@ -55,6 +57,9 @@ pub const CASES: &[Case] = &[
     peer_cert::GOOD,
     peer_cert::WILDCARD,
     peer_cert::ESCAPED_SUBJECT,
+    algorithms::ECDSA_P256,
+    algorithms::RSA_2048,
+    algorithms::ED25519,
     protocols::NEGOTIATED_DEFAULT_TLS13,
     protocols::NEGOTIATED_TLS12_ONLY_PEER,
     protocols::ONLY_TLS12,
