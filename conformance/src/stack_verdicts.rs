@@ -60,7 +60,12 @@ pub static STACK_VERDICTS: &[ReasonSources] = &[
     },
     ReasonSources {
         reason: "bad_usage",
-        openssl: &[(26, "INVALID_PURPOSE"), (32, "KEYUSAGE_NO_CERTSIGN"), (37, "INVALID_NON_CA"), (79, "INVALID_CA")],
+        openssl: &[
+            (26, "INVALID_PURPOSE"),
+            (32, "KEYUSAGE_NO_CERTSIGN"),
+            (37, "INVALID_NON_CA"),
+            (79, "INVALID_CA"),
+        ],
         go: "`CertificateInvalidError` `NotAuthorizedToSign`, `IncompatibleUsage`, \
              `CANotAuthorizedForExtKeyUsage`; `ConstraintViolationError`",
         java: "`INVALID_KEY_USAGE`, `NOT_CA_CERT`; \"Extended key usage does not permit use for TLS server \

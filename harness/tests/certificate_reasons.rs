@@ -35,7 +35,8 @@ fn the_stack_map_names_every_reason_once_in_order() {
     let mapped: Vec<&str> = STACK_VERDICTS.iter().map(|sources| sources.reason).collect();
     let ids: Vec<&str> = CertificateReason::ALL.iter().map(|r| r.id()).collect();
     assert_eq!(mapped, ids, "the stack map's reasons differ from CertificateReason::ALL");
-    let codes: Vec<u32> = STACK_VERDICTS.iter().flat_map(|s| s.openssl.iter().map(|(code, _)| *code)).collect();
+    let codes: Vec<u32> =
+        STACK_VERDICTS.iter().flat_map(|s| s.openssl.iter().map(|(code, _)| *code)).collect();
     let mut unique = codes.clone();
     unique.sort_unstable();
     unique.dedup();

@@ -50,7 +50,8 @@ impl PinnedKey {
         use p256::pkcs8::DecodePrivateKey as _;
         let pair = KeyPair::from_pem(pem)?;
         let ecdsa = if pair.algorithm() == &rcgen::PKCS_ECDSA_P256_SHA256 {
-            let key = p256::ecdsa::SigningKey::from_pkcs8_pem(pem).map_err(|_| rcgen::Error::CouldNotParseKeyPair)?;
+            let key = p256::ecdsa::SigningKey::from_pkcs8_pem(pem)
+                .map_err(|_| rcgen::Error::CouldNotParseKeyPair)?;
             Some(key)
         } else {
             None
@@ -208,7 +209,13 @@ pub struct Leaf {
 }
 
 impl Leaf {
-    fn new(name: &'static str, description: &'static str, key: &PinnedKey, leaf: Cert, rest: &[&Cert]) -> Leaf {
+    fn new(
+        name: &'static str,
+        description: &'static str,
+        key: &PinnedKey,
+        leaf: Cert,
+        rest: &[&Cert],
+    ) -> Leaf {
         let certs: Vec<&Cert> = std::iter::once(&leaf).chain(rest.iter().copied()).collect();
         Leaf {
             name,

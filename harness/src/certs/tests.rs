@@ -132,7 +132,8 @@ fn certs_every_rejection_is_rejected_with_an_accepted_reason() {
 #[test]
 fn certs_good_and_wildcard_verify() {
     let zoo = CertZoo::shared();
-    for (leaf, algorithm) in [("good", "ECDSA P-256"), ("good_rsa", "RSA-2048"), ("good_ed25519", "Ed25519")] {
+    for (leaf, algorithm) in [("good", "ECDSA P-256"), ("good_rsa", "RSA-2048"), ("good_ed25519", "Ed25519")]
+    {
         assert_eq!(zoo.leaf(leaf).map(Leaf::key_algorithm), Some(algorithm));
         for name in ["localhost", "127.0.0.1", "::1", "server.example.test"] {
             verify(zoo, leaf, name).unwrap_or_else(|e| panic!("{leaf} for {name}: {e:?}"));

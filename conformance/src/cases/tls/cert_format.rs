@@ -7,10 +7,15 @@ use crate::script::{CaseResult, Failure, expect};
 /// `got` must be an RFC 3339 date-time in UTC (`Z` or `+00:00`, with or without fractional
 /// seconds) naming the same instant as `expected` (written `YYYY-MM-DDTHH:MM:SSZ`).
 pub(super) fn expect_utc_instant(what: &str, got: &str, expected: &str) -> CaseResult {
-    let want = utc_instant(expected).map_err(|e| Failure::new(format!("{what}: the expected {expected:?}: {e}")))?;
+    let want =
+        utc_instant(expected).map_err(|e| Failure::new(format!("{what}: the expected {expected:?}: {e}")))?;
     match utc_instant(got) {
-        Ok(instant) => expect(instant == want, || format!("{what}: expected the instant {expected}, got {got:?}")),
-        Err(e) => Err(Failure::new(format!("{what}: expected an RFC 3339 UTC time ({expected}), got {got:?}: {e}"))),
+        Ok(instant) => {
+            expect(instant == want, || format!("{what}: expected the instant {expected}, got {got:?}"))
+        }
+        Err(e) => {
+            Err(Failure::new(format!("{what}: expected an RFC 3339 UTC time ({expected}), got {got:?}: {e}")))
+        }
     }
 }
 
@@ -18,14 +23,18 @@ pub(super) fn expect_utc_instant(what: &str, got: &str, expected: &str) -> CaseR
 /// string's order: the last RDN of the name first), compared by unescaped value, so `\,` and
 /// `\2C` are the same. Attribute types compare without regard to case.
 pub(super) fn expect_dn(what: &str, got: &str, expected: &[(&str, &str)]) -> CaseResult {
-    let rdns = rfc4514(got).map_err(|e| Failure::new(format!("{what}: {got:?} is not an RFC 4514 string: {e}")))?;
+    let rdns =
+        rfc4514(got).map_err(|e| Failure::new(format!("{what}: {got:?} is not an RFC 4514 string: {e}")))?;
     let same = rdns.len() == expected.len()
-        && rdns.iter().zip(expected).all(|(rdn, (kind, value))| {
-            matches!(&rdn[..], [(k, v)] if k.eq_ignore_ascii_case(kind) && v == value)
-        });
+        && rdns.iter().zip(expected).all(
+            |(rdn, (kind, value))| matches!(&rdn[..], [(k, v)] if k.eq_ignore_ascii_case(kind) && v == value),
+        );
     expect(same, || {
         let want: Vec<String> = expected.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
-        format!("{what}: expected the RDNs [{}] in this order, got {got:?} (read as {rdns:?})", want.join(", "))
+        format!(
+            "{what}: expected the RDNs [{}] in this order, got {got:?} (read as {rdns:?})",
+            want.join(", ")
+        )
     })
 }
 
@@ -44,7 +53,8 @@ fn utc_instant(text: &str) -> Result<(i64, String), String> {
         Ok(part.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')))
     };
     let punctuation = [(4, b'-'), (7, b'-'), (13, b':'), (16, b':')];
-    if punctuation.iter().any(|&(at, c)| bytes.get(at) != Some(&c)) || !matches!(bytes.get(10), Some(b'T' | b't'))
+    if punctuation.iter().any(|&(at, c)| bytes.get(at) != Some(&c))
+        || !matches!(bytes.get(10), Some(b'T' | b't'))
     {
         return Err("not YYYY-MM-DDTHH:MM:SS".into());
     }
@@ -108,7 +118,9 @@ fn rfc4514(dn: &str) -> Result<Vec<Vec<(String, String)>>, String> {
                     break;
                 }
                 b'\\' => value.push(unescape(&mut input)?),
-                b'"' | b';' | b'<' | b'>' => return Err(format!("an unescaped {:?} in {kind}", char::from(c))),
+                b'"' | b';' | b'<' | b'>' => {
+                    return Err(format!("an unescaped {:?} in {kind}", char::from(c)));
+                }
                 b'#' | b' ' if value.is_empty() => {
                     return Err(format!("an unescaped leading {:?} in {kind}", char::from(c)));
                 }
@@ -156,7 +168,12 @@ mod tests {
     #[test]
     fn utc_instants_in_every_rfc3339_utc_spelling() {
         let want = "2025-01-01T00:00:00Z";
-        for got in ["2025-01-01T00:00:00Z", "2025-01-01T00:00:00.000Z", "2025-01-01T00:00:00+00:00", "2025-01-01t00:00:00z"] {
+        for got in [
+            "2025-01-01T00:00:00Z",
+            "2025-01-01T00:00:00.000Z",
+            "2025-01-01T00:00:00+00:00",
+            "2025-01-01t00:00:00z",
+        ] {
             assert!(expect_utc_instant("t", got, want).is_ok(), "{got}");
         }
         for got in [
@@ -205,6 +222,9 @@ mod tests {
         ] {
             assert!(expect_dn("s", got, &escaped).is_err(), "{got}");
         }
-        assert_eq!(dn_value("O=Caspian Conformance,CN=caspian\\2Dgood", "cn").as_deref(), Some("caspian-good"));
+        assert_eq!(
+            dn_value("O=Caspian Conformance,CN=caspian\\2Dgood", "cn").as_deref(),
+            Some("caspian-good")
+        );
     }
 }

@@ -4,8 +4,8 @@ use crate::body;
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
-use crate::peers::TlsPeer;
 use crate::contract::CertValue;
+use crate::peers::TlsPeer;
 use crate::script::{CaseResult, expect_eq};
 
 use super::cert_format::{expect_dn, expect_utc_instant};
