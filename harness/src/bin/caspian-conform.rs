@@ -395,10 +395,10 @@ fn list(select: &Select, markdown: bool, update: Option<&PathBuf>) -> Result<Exi
             Some(path) => {
                 let document = std::fs::read_to_string(path)
                     .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                let updated = markdown::replace_table(&document, &table)
+                let updated = markdown::update_document(&document, &cases)
                     .map_err(|e| format!("{}: {e}", path.display()))?;
                 write_file(Some(path), &updated)?;
-                outln!("updated the clause table of {}", path.display());
+                outln!("updated the clause table and the TLS-REJECT-ZOO tables of {}", path.display());
             }
         }
     } else {
