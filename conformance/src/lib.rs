@@ -13,5 +13,6 @@ pub mod driver;
 pub mod framing_model;
 pub mod peers;
 pub mod script;
+pub mod stack_verdicts;
 pub mod waits;
 pub mod zoo;

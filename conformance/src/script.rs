@@ -127,13 +127,26 @@ pub fn expect_eq<T: PartialEq + Plain>(what: &str, actual: T, expected: T) -> Ca
 
 /// Fails unless the exception carries the reason `expected` (a missing one reads "no reason").
 pub fn expect_reason(raised: &Raised, expected: &str) -> CaseResult {
+    expect_reason_in(raised, &[expected])
+}
+
+/// Fails unless the exception carries one of the reasons `accepted`.
+pub fn expect_reason_in(raised: &Raised, accepted: &[&str]) -> CaseResult {
     match raised.reason.as_deref() {
-        Some(reason) if reason == expected => Ok(()),
-        reason => Err(Failure::mismatch(
-            &format!("the {}'s reason", raised.class),
-            quoted(expected),
-            reason.map_or_else(|| "no reason".into(), quoted),
-        )),
+        Some(reason) if accepted.contains(&reason) => Ok(()),
+        reason => {
+            let expected: Vec<String> = accepted.iter().map(|r| quoted(r)).collect();
+            let expected = if let [one] = &expected[..] {
+                one.clone()
+            } else {
+                format!("one of {}", expected.join(", "))
+            };
+            Err(Failure::mismatch(
+                &format!("the {}'s reason", raised.class),
+                expected,
+                reason.map_or_else(|| "no reason".into(), quoted),
+            ))
+        }
     }
 }
 

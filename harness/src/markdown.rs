@@ -1,10 +1,14 @@
-//! The generated tables of CONFORMANCE.md: the clauses, the decisions and the clause -> cases
-//! table, each from the code (the clause table and the catalog), between markers of its own.
+//! The generated tables of CONFORMANCE.md: the clauses, the decisions, the TLS-REJECT-ZOO tables
+//! of "TLS across stacks" (accepted reasons, and each stack's verdicts by reason) and the clause
+//! -> cases table, each from the code (the clause table, the zoo, the stack map and the catalog),
+//! between markers of its own.
 
 use std::fmt::Write as _;
 
 use caspian_conformance::catalog::Case;
 use caspian_conformance::clauses::{CLAUSES, DECISIONS, decisions};
+use caspian_conformance::stack_verdicts::STACK_VERDICTS;
+use caspian_conformance::zoo::REJECTIONS;
 
 /// One generated block: the name its markers carry, and how it is rendered from the catalog.
 struct Block {
@@ -16,6 +20,7 @@ struct Block {
 const BLOCKS: &[Block] = &[
     Block { name: "clauses", render: clauses },
     Block { name: "decisions", render: decisions_table },
+    Block { name: "zoo", render: zoo_tables },
     Block { name: "cases", render: cases_by_clause },
 ];
 
@@ -78,6 +83,36 @@ fn decisions_table(_: &[Case]) -> String {
     let mut out = String::from("| # | ID | level | decision | reason |\n|---|---|---|---|---|\n");
     for (i, d) in decisions().enumerate() {
         let _ = writeln!(out, "| D{} | `{}` | {} | {} | {} |", i + 1, d.id, d.level.name(), d.text, d.reason);
+    }
+    out
+}
+
+/// Every TLS-REJECT-ZOO entry with its accepted reasons, then every reason with the verdicts of
+/// OpenSSL, Go, Java and rustls that read as it.
+fn zoo_tables(_: &[Case]) -> String {
+    let mut out = String::from("| entry | connect as | the chain | accepted reasons |\n|---|---|---|---|\n");
+    for entry in REJECTIONS {
+        let reasons: Vec<String> = entry.reasons.iter().map(|r| format!("`{r}`")).collect();
+        let _ = writeln!(
+            out,
+            "| `{}` | `{}` | {} | {} |",
+            entry.name,
+            entry.connect_name,
+            entry.description,
+            reasons.join(", ")
+        );
+    }
+    out.push_str("\n| reason | OpenSSL 3 `X509_V_ERR_*` | Go `crypto/x509` | Java PKIX / JSSE | rustls `CertificateError` |\n");
+    out.push_str("|---|---|---|---|---|\n");
+    for sources in STACK_VERDICTS {
+        let openssl: Vec<String> =
+            sources.openssl.iter().map(|(code, name)| format!("`{name}` ({code})")).collect();
+        let openssl = if openssl.is_empty() { "any other".to_string() } else { openssl.join(", ") };
+        let _ = writeln!(
+            out,
+            "| `{}` | {openssl} | {} | {} | {} |",
+            sources.reason, sources.go, sources.java, sources.rustls
+        );
     }
     out
 }

@@ -30,7 +30,9 @@ fn keys_are_pkcs8_version_1() {
     let zoo = CertZoo::shared();
     for leaf in zoo.leaves() {
         let der = leaf.key.secret_pkcs8_der();
-        // SEQUENCE { INTEGER version, ... }: the version is the first INTEGER's value.
-        assert_eq!(&der[2..5], &[0x02, 0x01, 0x00], "{}: not PKCS#8 version 1", leaf.name);
+        // SEQUENCE { INTEGER version, ... }: the version is the first INTEGER's value, after the
+        // SEQUENCE's tag and length (short form, or long form of `der[1] & 0x7f` more bytes).
+        let header = 2 + if der[1] & 0x80 == 0 { 0 } else { usize::from(der[1] & 0x7f) };
+        assert_eq!(&der[header..header + 3], &[0x02, 0x01, 0x00], "{}: not PKCS#8 version 1", leaf.name);
     }
 }

@@ -1,18 +1,19 @@
 //! The certificate zoo: every certificate, chain and private key the TLS conformance tests
-//! need, minted in memory from pinned Ed25519 keys (`keys/*.key.pem`).
+//! need, minted in memory from pinned keys (`keys/*.key.pem`): ECDSA P-256 for every CA and
+//! every leaf but `good_rsa` (RSA-2048) and `good_ed25519` (Ed25519).
 //!
 //! Guarantees:
-//! - Minting is deterministic: pinned keys, fixed serial numbers, fixed dates and Ed25519
-//!   (deterministic signatures) give byte-identical DER and PEM on every call and in every
-//!   process, for a given rcgen version.
+//! - Minting is deterministic: pinned keys, fixed serial numbers, fixed dates and deterministic
+//!   signatures (RFC 6979 ECDSA, Ed25519) give byte-identical DER and PEM on every call and in
+//!   every process, for a given rcgen version.
 //! - Only [`CertZoo::root_der`] is meant to be trusted. `other_root` is never part of a
 //!   trust bundle; CA private keys are never exposed or written out (they are test-only
 //!   pinned keys in `keys/`, like the leaf keys).
 //! - "Good" certificates are valid from 2025-01-01 to 2036-01-01, "expired" ones from
 //!   2020-01-01 to 2021-01-01, "not yet valid" ones from 2040-01-01 to 2050-01-01.
 //! - Every entry of [`CertZoo::rejections`] (TLS-REJECT-ZOO) is rejected by rustls' WebPKI
-//!   server verifier with default options, trusting only `root`, with the recorded reason;
-//!   this module's tests check that at 2026-06-01.
+//!   server verifier with default options, trusting only `root`, with one of the entry's
+//!   accepted reasons; this module's tests check that at 2026-06-01.
 
 use std::fmt;
 use std::fs;
@@ -22,18 +23,73 @@ use std::sync::OnceLock;
 
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, GeneralSubtree,
-    IsCa, Issuer, KeyPair, KeyUsagePurpose, NameConstraints, SerialNumber, date_time_ymd,
+    IsCa, Issuer, KeyPair, KeyUsagePurpose, NameConstraints, PublicKeyData, SerialNumber, SigningKey,
+    date_time_ymd,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// The organisation (O) of every distinguished name in the zoo.
 pub const ORGANIZATION: &str = "Caspian Conformance";
 
-/// Loads a pinned Ed25519 key from `keys/<name>.key.pem` (checked to exist at compile time).
+/// Loads a pinned key from `keys/<name>.key.pem` (checked to exist at compile time).
 macro_rules! pinned_key {
     ($name:literal) => {
-        KeyPair::from_pem(include_str!(concat!("keys/", $name, ".key.pem")))
+        PinnedKey::from_pem(include_str!(concat!("keys/", $name, ".key.pem")))
     };
+}
+
+/// A pinned PKCS#8 key that signs deterministically: P-256 with RFC 6979 ECDSA (ring's ECDSA
+/// draws a random nonce), RSA (PKCS#1 v1.5) and Ed25519 through ring, which are deterministic.
+struct PinnedKey {
+    pair: KeyPair,
+    ecdsa: Option<p256::ecdsa::SigningKey>,
+}
+
+impl PinnedKey {
+    fn from_pem(pem: &str) -> Result<PinnedKey, rcgen::Error> {
+        use p256::pkcs8::DecodePrivateKey as _;
+        let pair = KeyPair::from_pem(pem)?;
+        let ecdsa = if pair.algorithm() == &rcgen::PKCS_ECDSA_P256_SHA256 {
+            let key = p256::ecdsa::SigningKey::from_pkcs8_pem(pem)
+                .map_err(|_| rcgen::Error::CouldNotParseKeyPair)?;
+            Some(key)
+        } else {
+            None
+        };
+        Ok(PinnedKey { pair, ecdsa })
+    }
+
+    /// The key's algorithm in words.
+    fn algorithm_name(&self) -> &'static str {
+        match self.pair.algorithm() {
+            alg if alg == &rcgen::PKCS_ECDSA_P256_SHA256 => "ECDSA P-256",
+            alg if alg == &rcgen::PKCS_ED25519 => "Ed25519",
+            _ => "RSA-2048",
+        }
+    }
+}
+
+impl PublicKeyData for PinnedKey {
+    fn der_bytes(&self) -> &[u8] {
+        self.pair.der_bytes()
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        self.pair.algorithm()
+    }
+}
+
+impl SigningKey for PinnedKey {
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        use p256::ecdsa::signature::Signer as _;
+        match &self.ecdsa {
+            Some(key) => {
+                let signature: p256::ecdsa::Signature = key.sign(msg);
+                Ok(signature.to_der().as_bytes().to_vec())
+            }
+            None => self.pair.sign(msg),
+        }
+    }
 }
 
 /// One minted certificate, in both encodings.
@@ -52,16 +108,16 @@ impl From<rcgen::Certificate> for Cert {
 /// A CA while minting: its certificate and the issuer (params + key) that signs with it.
 struct Ca {
     cert: Cert,
-    issuer: Issuer<'static, KeyPair>,
+    issuer: Issuer<'static, PinnedKey>,
 }
 
 impl Ca {
-    fn self_signed(params: CertificateParams, key: KeyPair) -> Result<Ca, rcgen::Error> {
+    fn self_signed(params: CertificateParams, key: PinnedKey) -> Result<Ca, rcgen::Error> {
         let cert = params.self_signed(&key)?.into();
         Ok(Ca { cert, issuer: Issuer::new(params, key) })
     }
 
-    fn signed_by(params: CertificateParams, key: KeyPair, by: &Ca) -> Result<Ca, rcgen::Error> {
+    fn signed_by(params: CertificateParams, key: PinnedKey, by: &Ca) -> Result<Ca, rcgen::Error> {
         let cert = params.signed_by(&key, &by.issuer)?.into();
         Ok(Ca { cert, issuer: Issuer::new(params, key) })
     }
@@ -145,22 +201,30 @@ pub struct Leaf {
     pub description: &'static str,
     /// The chain as sent on the wire, leaf first. Never empty.
     pub chain: Vec<CertificateDer<'static>>,
-    /// The leaf's Ed25519 private key (PKCS#8).
+    /// The leaf's private key (PKCS#8): P-256, RSA-2048 (`good_rsa`) or Ed25519 (`good_ed25519`).
     pub key: PrivatePkcs8KeyDer<'static>,
     chain_pem: String,
     key_pem: String,
+    key_algorithm: &'static str,
 }
 
 impl Leaf {
-    fn new(name: &'static str, description: &'static str, key: &KeyPair, leaf: Cert, rest: &[&Cert]) -> Leaf {
+    fn new(
+        name: &'static str,
+        description: &'static str,
+        key: &PinnedKey,
+        leaf: Cert,
+        rest: &[&Cert],
+    ) -> Leaf {
         let certs: Vec<&Cert> = std::iter::once(&leaf).chain(rest.iter().copied()).collect();
         Leaf {
             name,
             description,
             chain: certs.iter().map(|c| c.der.clone()).collect(),
             chain_pem: certs.iter().map(|c| c.pem.as_str()).collect(),
-            key: PrivatePkcs8KeyDer::from(key.serialize_der()),
-            key_pem: key.serialize_pem(),
+            key: PrivatePkcs8KeyDer::from(key.pair.serialize_der()),
+            key_pem: key.pair.serialize_pem(),
+            key_algorithm: key.algorithm_name(),
         }
     }
 
@@ -188,6 +252,11 @@ impl Leaf {
     pub fn key_pem(&self) -> String {
         self.key_pem.clone()
     }
+
+    /// The algorithm of the leaf's key: `ECDSA P-256`, `RSA-2048` or `Ed25519`.
+    pub fn key_algorithm(&self) -> &'static str {
+        self.key_algorithm
+    }
 }
 
 impl Clone for Leaf {
@@ -199,6 +268,7 @@ impl Clone for Leaf {
             key: self.key.clone_key(),
             chain_pem: self.chain_pem.clone(),
             key_pem: self.key_pem.clone(),
+            key_algorithm: self.key_algorithm,
         }
     }
 }
@@ -271,7 +341,7 @@ impl CertZoo {
         let mut leaves = Vec::new();
         let mut add = |name: &'static str,
                        description: &'static str,
-                       key: KeyPair,
+                       key: PinnedKey,
                        params: CertificateParams,
                        issuer: Option<&Ca>,
                        rest: &[&Cert]|
@@ -290,6 +360,22 @@ impl CertZoo {
             "server leaf for localhost, server.example.test, 127.0.0.1, ::1",
             pinned_key!("good")?,
             leaf_params("caspian-good", GOOD_NAMES, 0x10, Current, Server)?,
+            Some(&intermediate),
+            &via_intermediate,
+        )?;
+        add(
+            "good_rsa",
+            "the good names under an RSA-2048 key",
+            pinned_key!("good_rsa")?,
+            leaf_params("caspian-good-rsa", GOOD_NAMES, 0x21, Current, Server)?,
+            Some(&intermediate),
+            &via_intermediate,
+        )?;
+        add(
+            "good_ed25519",
+            "the good names under an Ed25519 key",
+            pinned_key!("good_ed25519")?,
+            leaf_params("caspian-good-ed25519", GOOD_NAMES, 0x22, Current, Server)?,
             Some(&intermediate),
             &via_intermediate,
         )?;
@@ -547,14 +633,17 @@ impl CertZoo {
             put(
                 format!("{}.key.pem", leaf.name),
                 &leaf.key_pem,
-                &format!("Ed25519 PKCS#8 key of {}", leaf.name),
+                &format!("{} PKCS#8 key of {}", leaf.key_algorithm(), leaf.name),
             )?;
         }
-        index.push_str("# rejection\tname\tchain\tconnect_name\treason\n");
+        index.push_str("# rejection\tname\tchain\tconnect_name\taccepted reasons\n");
         for r in REJECTIONS {
             index.push_str(&format!(
                 "rejection\t{}\t{}.chain.pem\t{}\t{}\n",
-                r.name, r.leaf, r.connect_name, r.reason
+                r.name,
+                r.leaf,
+                r.connect_name,
+                r.reasons.join(",")
             ));
         }
         let index_path = dir.join("index.txt");

@@ -1,35 +1,39 @@
 //! Leaves spoiled after signing: the good leaf's certificate with a flaw a client must refuse
-//! (TLS-REJECT-ZOO's `bad_signature` entries, and a certificate that is not DER). The chain and
+//! (TLS-REJECT-ZOO's signature entries, and a certificate that is not DER). The chain and
 //! key stay the good leaf's, so the handshake itself succeeds when the client does not verify.
 
 use rustls::pki_types::CertificateDer;
 
 use super::Leaf;
 
-/// The AlgorithmIdentifier of Ed25519 (OID 1.3.101.112), which signs every zoo certificate.
-const ED25519: &[u8] = &[0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70];
-/// Ed448 (OID 1.3.101.113): a signature algorithm rustls does not support.
-const ED448: &[u8] = &[0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x71];
-/// ecdsa-with-SHA256 (OID 1.2.840.10045.4.3.2): supported, but not with an Ed25519 issuer key.
+/// ecdsa-with-SHA256 (OID 1.2.840.10045.4.3.2): the signature algorithm of the P-256
+/// intermediate that issues the good leaf.
 const ECDSA_SHA256: &[u8] = &[0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02];
+/// Ed448 (OID 1.3.101.113): a signature algorithm no P-256 key makes and no mainstream TLS stack
+/// verifies in a server's chain by default.
+const ED448: &[u8] = &[0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x71];
+/// Ed25519 (OID 1.3.101.112): supported everywhere, but not made by a P-256 key.
+const ED25519: &[u8] = &[0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70];
 
 /// The spoiled copies of `good`.
 pub(super) fn leaves(good: &Leaf) -> Vec<Leaf> {
     vec![
         good.spoiled("bad_signature", "the good leaf with one bit of its signature flipped", |der| {
+            // The last byte of the certificate is the last byte of the ECDSA signature's `s`: any
+            // value keeps the DER valid.
             if let Some(last) = der.last_mut() {
                 *last ^= 0x01;
             }
         }),
         good.spoiled(
             "unsupported_algorithm",
-            "the good leaf claiming an Ed448 signature from its Ed25519 issuer",
+            "the good leaf claiming an Ed448 signature from its P-256 issuer",
             |der| claim_signature_algorithm(der, ED448),
         ),
         good.spoiled(
             "algorithm_key_mismatch",
-            "the good leaf claiming an ECDSA P-256 signature from its Ed25519 issuer",
-            |der| claim_signature_algorithm(der, ECDSA_SHA256),
+            "the good leaf claiming an Ed25519 signature from its P-256 issuer",
+            |der| claim_signature_algorithm(der, ED25519),
         ),
         good.spoiled("bad_encoding", "the good leaf, its outer SEQUENCE tagged as a SET: not DER", |der| {
             der[0] = 0x31;
@@ -55,30 +59,31 @@ impl Leaf {
     }
 }
 
-/// Names `algorithm` as the certificate's signature algorithm in both places that name it: in
-/// the signed part (the first Ed25519 identifier; the second is the leaf's own key) and after it
-/// (the last), with the lengths of the certificate and of its signed part grown to fit.
+/// Names `algorithm` as the certificate's signature algorithm in both places that name it (the
+/// two ecdsa-with-SHA256 identifiers: in the signed part, and after it; the leaf's own key is
+/// an id-ecPublicKey), with the lengths of the certificate and of its signed part changed to fit.
 fn claim_signature_algorithm(der: &mut Vec<u8>, algorithm: &[u8]) {
     let found: Vec<usize> = der
-        .windows(ED25519.len())
+        .windows(ECDSA_SHA256.len())
         .enumerate()
-        .filter_map(|(at, window)| (window == ED25519).then_some(at))
+        .filter_map(|(at, window)| (window == ECDSA_SHA256).then_some(at))
         .collect();
-    let (Some(&first), Some(&last)) = (found.first(), found.last()) else { return };
+    let [first, last] = found[..] else { return };
     for at in [last, first] {
-        der.splice(at..at + ED25519.len(), algorithm.iter().copied());
+        der.splice(at..at + ECDSA_SHA256.len(), algorithm.iter().copied());
     }
-    let growth = algorithm.len().saturating_sub(ED25519.len());
-    grow_length(der, 0, 2 * growth);
-    grow_length(der, 4, growth);
+    let change = algorithm.len() as isize - ECDSA_SHA256.len() as isize;
+    change_length(der, 0, 2 * change);
+    change_length(der, 4, change);
 }
 
 /// Adds `by` to the length of the element at `at`, written in the two-byte long form (`0x82`) as
-/// every zoo certificate and its signed part are.
-fn grow_length(der: &mut [u8], at: usize, by: usize) {
+/// every zoo certificate and its signed part are (both stay over 255 bytes, so the form stays
+/// DER's shortest).
+fn change_length(der: &mut [u8], at: usize, by: isize) {
     if let Some([0x82, high, low]) = der.get_mut(at + 1..at + 4) {
-        let [new_high, new_low] = u16::from_be_bytes([*high, *low]).saturating_add(by as u16).to_be_bytes();
-        (*high, *low) = (new_high, new_low);
+        let length = u16::from_be_bytes([*high, *low]).saturating_add_signed(by as i16);
+        [*high, *low] = length.to_be_bytes();
     }
 }
 

@@ -14,12 +14,14 @@ use crate::catalog::Case;
 use crate::contract::{CertValue, Feature, Handle, Property, Raised, Request, TlsArgs, Value};
 use crate::peers::{Peer, PeerAddr, TlsPeer};
 use crate::script::{
-    CaseResult, Ctx, Failure, Plain, Script, expect, expect_eq, expect_names, expect_reason, quoted, show,
+    CaseResult, Ctx, Failure, Plain, Script, expect, expect_eq, expect_names, expect_reason_in, quoted, show,
 };
 use crate::waits::Waits;
 use crate::zoo::{REJECTIONS, Rejection};
 
+mod algorithms;
 mod ca_bundle;
+mod cert_format;
 mod client_cert;
 mod client_cert_not_a_certificate;
 mod close;
@@ -60,6 +62,9 @@ pub const CASES: &[Case] = &[
     peer_cert::GOOD,
     peer_cert::WILDCARD,
     peer_cert::ESCAPED_SUBJECT,
+    algorithms::ECDSA_P256,
+    algorithms::RSA_2048,
+    algorithms::ED25519,
     protocols::NEGOTIATED_DEFAULT_TLS13,
     protocols::NEGOTIATED_TLS12_ONLY_PEER,
     protocols::ONLY_TLS12,
@@ -215,8 +220,22 @@ pub(crate) async fn raises_exactly(
 
 /// `request` must raise CertificateError with `reason`, naming `peer`.
 async fn rejected(engine: &mut Script, request: Request, peer: &PeerAddr, reason: &str) -> CaseResult {
-    let raised = engine.raises(request, "CertificateError").await?;
-    expect_reason(&raised, reason)?;
+    refused(engine, request, peer, "CertificateError", &[reason]).await
+}
+
+/// `request` must raise `class` (CertificateError or TlsError), naming `peer`; a CertificateError
+/// must carry one of `reasons`.
+async fn refused(
+    engine: &mut Script,
+    request: Request,
+    peer: &PeerAddr,
+    class: &str,
+    reasons: &[&str],
+) -> CaseResult {
+    let raised = engine.raises(request, class).await?;
+    if raised.class == "CertificateError" {
+        expect_reason_in(&raised, reasons)?;
+    }
     expect_names(&raised, &peer.host, peer.port)
 }
 

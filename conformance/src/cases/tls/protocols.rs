@@ -155,7 +155,7 @@ pub const REPEATED: Case = Case {
     }),
 };
 
-/// The IANA names of the TLS 1.2 suites the zoo's Ed25519 (ECDSA-class) leaves can use.
+/// The IANA names of the TLS 1.2 suites the zoo's ECDSA P-256 good leaf can use.
 const TLS12_ECDSA_SUITES: &[&str] = &[
     "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
     "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",

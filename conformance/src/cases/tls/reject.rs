@@ -7,7 +7,7 @@ use crate::catalog::Worlds::*;
 use crate::peers::TlsPeer;
 use crate::script::{CaseResult, Ctx};
 
-use super::{TLS, rejected, rejection, ssl_to, tls_peer, trusting};
+use super::{TLS, refused, rejection, ssl_to, tls_peer, trusting};
 
 pub const EXPIRED: Case = Case {
     id: "tls.reject.expired",
@@ -134,8 +134,8 @@ pub const END_ENTITY_AS_CA: Case = Case {
     level: Must,
     needs: TLS,
     worlds: Both,
-    description: "a leaf issued by a CA:false certificate is refused: CertificateError, reason bad_usage, naming \
-        host:port",
+    description: "a leaf issued by a CA:false certificate is refused: CertificateError, reason bad_usage or \
+        unknown_issuer, naming host:port",
     run: body!(async |ctx| rejected_by(ctx, "end_entity_as_ca").await),
 };
 
@@ -179,7 +179,7 @@ pub const BAD_SIGNATURE: Case = Case {
     needs: TLS,
     worlds: Both,
     description: "the good leaf with one bit of its issuer's signature flipped is refused: CertificateError, reason \
-        bad_signature, naming host:port",
+        bad_signature or unknown_issuer, naming host:port",
     run: body!(async |ctx| rejected_by(ctx, "bad_signature").await),
 };
 
@@ -189,8 +189,8 @@ pub const UNSUPPORTED_ALGORITHM: Case = Case {
     level: Must,
     needs: TLS,
     worlds: Both,
-    description: "the good leaf claiming an Ed448 signature from its Ed25519 issuer is refused: CertificateError, \
-        reason bad_signature, naming host:port",
+    description: "the good leaf claiming an Ed448 signature from its P-256 issuer is refused: CertificateError, \
+        reason bad_signature or unknown_issuer, naming host:port",
     run: body!(async |ctx| rejected_by(ctx, "unsupported_algorithm").await),
 };
 
@@ -200,14 +200,16 @@ pub const ALGORITHM_KEY_MISMATCH: Case = Case {
     level: Must,
     needs: TLS,
     worlds: Both,
-    description: "the good leaf claiming an ECDSA P-256 signature from its Ed25519 issuer is refused: \
-        CertificateError, reason bad_signature, naming host:port",
+    description: "the good leaf claiming an Ed25519 signature from its P-256 issuer is refused: \
+        CertificateError, reason bad_signature or unknown_issuer, naming host:port",
     run: body!(async |ctx| rejected_by(ctx, "algorithm_key_mismatch").await),
 };
 
-/// A server whose certificate is not DER is refused whatever the options: CertificateError,
-/// reason bad_encoding. Not a TLS-REJECT-ZOO entry, since `verify: false` cannot accept it: the
-/// handshake's signature is checked with the certificate's key, which cannot be read.
+/// A server whose certificate is not DER is refused whatever the options: a TlsError, and if a
+/// CertificateError, reason bad_encoding (OpenSSL, Go and Java fail the Certificate message while
+/// decoding it, before any verification; rustls verifies and says bad_encoding). Not a
+/// TLS-REJECT-ZOO entry, since `verify: false` cannot accept it: the handshake's signature is
+/// checked with the certificate's key, which cannot be read.
 pub const BAD_ENCODING: Case = Case {
     id: "tls.bad_encoding.refused",
     clauses: &["SSL-OPEN", "SSL-OPT-VERIFY"],
@@ -215,20 +217,23 @@ pub const BAD_ENCODING: Case = Case {
     needs: TLS,
     worlds: Both,
     description: "a server presenting the good leaf with its outer SEQUENCE tagged as a SET (not DER) is refused: \
-        CertificateError, reason bad_encoding, naming host:port",
+        TlsError (a CertificateError with reason bad_encoding, or a TlsError from decoding the message), naming \
+        host:port",
     run: body!(async |ctx| {
         let peer = tls_peer(&ctx, TlsPeer::new("bad_encoding")).await;
         let mut engine = ctx.engine_for_peers().await?;
-        rejected(&mut engine, ssl_to(&peer, trusting(&ctx, Some("localhost"))), &peer, "bad_encoding").await
+        let request = ssl_to(&peer, trusting(&ctx, Some("localhost")));
+        refused(&mut engine, request, &peer, "TlsError", &["bad_encoding"]).await
     }),
 };
 
 /// With default options but a ca_bundle of the zoo's root and sni the entry's connect name, the
-/// server of the TLS-REJECT-ZOO entry `name` is refused with CertificateError and the entry's
-/// reason.
+/// server of the TLS-REJECT-ZOO entry `name` is refused with CertificateError and one of the
+/// entry's accepted reasons.
 async fn rejected_by(ctx: Ctx, name: &str) -> CaseResult {
     let entry = rejection(name)?;
     let peer = tls_peer(&ctx, TlsPeer::new(entry.leaf)).await;
     let mut engine = ctx.engine_for_peers().await?;
-    rejected(&mut engine, ssl_to(&peer, trusting(&ctx, Some(entry.connect_name))), &peer, entry.reason).await
+    let request = ssl_to(&peer, trusting(&ctx, Some(entry.connect_name)));
+    refused(&mut engine, request, &peer, "CertificateError", entry.reasons).await
 }

@@ -195,7 +195,7 @@ pub const UNSUPPORTED_ALGORITHM: Case = Case {
     level: Must,
     needs: TLS,
     worlds: Both,
-    description: "verify: false accepts the leaf claiming an Ed448 signature from its Ed25519 issuer: TLSv1.3 with \
+    description: "verify: false accepts the leaf claiming an Ed448 signature from its P-256 issuer: TLSv1.3 with \
         a TLS 1.3 suite, a line echoes, peer_cert's fingerprint is the leaf's",
     run: body!(async |ctx| accepted_unverified(ctx, "unsupported_algorithm").await),
 };
@@ -206,7 +206,7 @@ pub const ALGORITHM_KEY_MISMATCH: Case = Case {
     level: Must,
     needs: TLS,
     worlds: Both,
-    description: "verify: false accepts the leaf claiming an ECDSA P-256 signature from its Ed25519 issuer: \
+    description: "verify: false accepts the leaf claiming an Ed25519 signature from its P-256 issuer: \
         TLSv1.3 with a TLS 1.3 suite, a line echoes, peer_cert's fingerprint is the leaf's",
     run: body!(async |ctx| accepted_unverified(ctx, "algorithm_key_mismatch").await),
 };
