@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"net/netip"
 	"strings"
@@ -79,7 +81,7 @@ func peerCertValue(cert *x509.Certificate) *certValue {
 // verifyPeer checks the server's chain against the trust store, the leaf's own
 // basicConstraints, and (unless switched off) the name, giving each failure its
 // CertificateError reason (TLS-REJECT-ZOO).
-func verifyPeer(certs []*x509.Certificate, roots *x509.CertPool, name, t string) *Error {
+func verifyPeer(certs []*x509.Certificate, roots *trustStore, name, t string) *Error {
 	if len(certs) == 0 {
 		return certificateError("other", "the server %s sent no certificate", t)
 	}
@@ -88,10 +90,14 @@ func verifyPeer(certs []*x509.Certificate, roots *x509.CertPool, name, t string)
 	for _, c := range certs[1:] {
 		intermediates.AddCert(c)
 	}
-	_, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: intermediates,
+	_, err := leaf.Verify(x509.VerifyOptions{Roots: roots.pool, Intermediates: intermediates,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
 	if err != nil {
-		return certificateError(chainReason(err), "certificate of %s rejected: %v", t, err)
+		reason := chainReason(err)
+		if reason == "unknown_issuer" {
+			reason = issuerReason(certs, roots.certs)
+		}
+		return certificateError(reason, "certificate of %s rejected: %v", t, err)
 	}
 	if leaf.BasicConstraintsValid && leaf.IsCA {
 		return certificateError("bad_usage", "certificate of %s rejected: the server certificate is a CA certificate (basicConstraints CA:true)", t)
@@ -133,4 +139,60 @@ func chainReason(err error) string {
 		return "name_mismatch"
 	}
 	return "other"
+}
+
+// trustStore is a pool of trusted roots, and its certificates (a CertPool does not list them).
+type trustStore struct {
+	pool  *x509.CertPool
+	certs []*x509.Certificate
+}
+
+func newTrustStore() *trustStore { return &trustStore{pool: x509.NewCertPool()} }
+
+// addPEM adds every certificate of a PEM text and returns how many.
+func (s *trustStore) addPEM(text []byte) int {
+	added := 0
+	for {
+		block, rest := pem.Decode(text)
+		if block == nil {
+			return added
+		}
+		text = rest
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		if cert, err := x509.ParseCertificate(block.Bytes); err == nil {
+			s.pool.AddCert(cert)
+			s.certs = append(s.certs, cert)
+			added++
+		}
+	}
+}
+
+// issuerReason tells why no chain was found. crypto/x509 reports every issuer it could not use
+// as an UnknownAuthorityError, keeping the cause to its message; so each presented certificate
+// is checked against the issuers that name it (same subject, same key identifier): a signature
+// that does not verify is bad_signature, an issuer that may not sign (not a CA) bad_usage.
+// With no such issuer it is unknown_issuer.
+func issuerReason(chain, roots []*x509.Certificate) string {
+	candidates := append(append([]*x509.Certificate{}, chain...), roots...)
+	for _, cert := range chain {
+		for _, issuer := range candidates {
+			if issuer == cert || !bytes.Equal(issuer.RawSubject, cert.RawIssuer) ||
+				len(cert.AuthorityKeyId) > 0 && len(issuer.SubjectKeyId) > 0 && !bytes.Equal(cert.AuthorityKeyId, issuer.SubjectKeyId) {
+				continue
+			}
+			err := cert.CheckSignatureFrom(issuer)
+			var violation x509.ConstraintViolationError
+			switch {
+			case err == nil:
+				continue
+			case errors.As(err, &violation):
+				return "bad_usage"
+			default:
+				return "bad_signature"
+			}
+		}
+	}
+	return "unknown_issuer"
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -21,7 +20,7 @@ const closeNotifyWait = time.Second
 type tlsOptions struct {
 	verify    bool
 	sni       string // "" when absent
-	roots     *x509.CertPool
+	roots     *trustStore
 	minVer    uint16
 	maxVer    uint16
 	clientKey []tls.Certificate
@@ -133,16 +132,16 @@ func loadClientPair(certFile, keyFile string) (tls.Certificate, *Error) {
 }
 
 // loadBundle reads a ca_bundle, which replaces the system store (TLS-CA-REPLACES).
-func loadBundle(path string) (*x509.CertPool, *Error) {
+func loadBundle(path string) (*trustStore, *Error) {
 	text, err := os.ReadFile(path)
 	if err != nil {
 		return nil, argumentError("ca_bundle", "cannot read %s: %v", path, err)
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(text) {
+	store := newTrustStore()
+	if store.addPEM(text) == 0 {
 		return nil, argumentError("ca_bundle", "%s holds no PEM certificate", path)
 	}
-	return pool, nil
+	return store, nil
 }
 
 // The default locations Go's crypto/x509 reads on Linux.
@@ -151,13 +150,13 @@ var (
 		"/etc/ssl/ca-bundle.pem", "/etc/pki/tls/cacert.pem", "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
 		"/etc/ssl/cert.pem"}
 	systemCertDirs = []string{"/etc/ssl/certs", "/etc/pki/tls/certs"}
-	rootsCache     = map[string]*x509.CertPool{}
+	rootsCache     = map[string]*trustStore{}
 )
 
 // systemRoots is the system trust store as crypto/x509 builds it, but honouring the session's
 // SSL_CERT_FILE and SSL_CERT_DIR (TLS-SYSTEM-BUNDLE): x509.SystemCertPool reads the process
 // environment once and caches it.
-func systemRoots(env map[string]string) *x509.CertPool {
+func systemRoots(env map[string]string) *trustStore {
 	lookup := func(name string) string {
 		if v, ok := env[name]; ok {
 			return v
@@ -180,10 +179,10 @@ func systemRoots(env map[string]string) *x509.CertPool {
 	if pool, ok := rootsCache[key]; ok {
 		return pool
 	}
-	pool := x509.NewCertPool()
+	pool := newTrustStore()
 	for _, f := range files {
 		if text, err := os.ReadFile(f); err == nil {
-			pool.AppendCertsFromPEM(text)
+			pool.addPEM(text)
 			break
 		}
 	}
@@ -191,7 +190,7 @@ func systemRoots(env map[string]string) *x509.CertPool {
 		entries, _ := os.ReadDir(d)
 		for _, e := range entries {
 			if text, err := os.ReadFile(d + "/" + e.Name()); err == nil {
-				pool.AppendCertsFromPEM(text)
+				pool.addPEM(text)
 			}
 		}
 	}
