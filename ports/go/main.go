@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 )
 
@@ -123,12 +124,24 @@ func (d *driver) handle(line []byte) {
 		d.reply(&id, nil, opErr)
 		return
 	}
-	value, err := d.dispatch(op, req)
+	value, err := d.dispatchSafely(op, req)
 	if err != nil {
 		d.reply(&id, nil, err)
 		return
 	}
 	d.reply(&id, value, nil)
+}
+
+// dispatchSafely runs one command; a bug of the port that panics is reported on stderr and
+// answered as an error of the call, and the port keeps serving.
+func (d *driver) dispatchSafely(op string, req fields) (value interface{}, err *Error) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(os.Stderr, "internal error in %s: %v\n%s", op, p, debug.Stack())
+			value, err = nil, newError("ArgumentError", "internal error in %s: %v", op, p)
+		}
+	}()
+	return d.dispatch(op, req)
 }
 
 func (d *driver) dispatch(op string, req fields) (interface{}, *Error) {
