@@ -10,7 +10,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"net/netip"
-	"strings"
 	"time"
 )
 
@@ -116,8 +115,8 @@ func chainReason(err error) string {
 	var invalid x509.CertificateInvalidError
 	if errors.As(err, &invalid) {
 		switch invalid.Reason {
-		case x509.Expired:
-			if strings.Contains(invalid.Detail, "before") {
+		case x509.Expired: // Go's one reason for both ends of the validity period
+			if invalid.Cert != nil && time.Now().Before(invalid.Cert.NotBefore) {
 				return "not_yet_valid"
 			}
 			return "expired"
