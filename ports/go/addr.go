@@ -99,6 +99,9 @@ func checkPort(port int64, allowZero bool, host string) *Error {
 	return nil
 }
 
+// defaultResolveWait bounds a lookup that no call's timeout bounds (a bind, a datagram).
+const defaultResolveWait = 30 * time.Second
+
 // resolve turns a permitted host into an address, after the permission check and never before.
 // localhost and names below it are loopback, names under .invalid fail without a query (D5);
 // every other failure is HostNotFound. The deadline bounds the lookup.

@@ -43,8 +43,6 @@ func bindAddress(p *Policy, req fields) (string, int64, netip.Addr, *Error) {
 	return host, port, ip, err
 }
 
-const defaultResolveWait = 30 * time.Second
-
 // bindError classifies a failed bind: in use, refused by the system, or not an address of this
 // machine (an ArgumentError, D17).
 func bindError(err error, host string, port int64) *Error {

@@ -347,7 +347,7 @@ func (s *Stream) get(property string) (interface{}, *Error) {
 			return v, nil
 		}
 	}
-	return nil, argumentError("property", "%s is not a property of a%s %s socket", property, map[bool]string{true: "n", false: ""}[s.kind == "ssl"], s.kind)
+	return nil, argumentError("property", "%s is not a property of a %s socket", property, s.kind)
 }
 
 func min64(a, b int64) int64 {

@@ -56,8 +56,8 @@ func isPoll(deadline time.Time) bool {
 	return !deadline.IsZero() && !time.Now().Before(deadline)
 }
 
-// once runs one non-blocking system call on the descriptor (a poll).
-func (t *tcpTransport) once(call func(fd int) (int, error)) (int, error) {
+// readOnce runs one non-blocking read system call on the descriptor (a poll).
+func (t *tcpTransport) readOnce(call func(fd int) (int, error)) (int, error) {
 	var n int
 	var err error
 	if rawErr := t.rc.Read(func(fd uintptr) bool {
@@ -82,7 +82,7 @@ func (t *tcpTransport) once(call func(fd int) (int, error)) (int, error) {
 func (t *tcpTransport) read(p []byte, deadline time.Time) (int, error) {
 	if isPoll(deadline) {
 		_ = t.c.SetReadDeadline(time.Time{})
-		n, err := t.once(func(fd int) (int, error) { return syscall.Read(fd, p) })
+		n, err := t.readOnce(func(fd int) (int, error) { return syscall.Read(fd, p) })
 		if err == nil && n == 0 {
 			return 0, io.EOF
 		}
