@@ -1,0 +1,3 @@
+module caspian-go-port
+
+go 1.19
