@@ -72,6 +72,13 @@ pub static REJECTIONS: &[Rejection] = &[
         description: "leaf SAN is only DNS localhost; reached by IP address",
     },
     Rejection {
+        name: "ip_in_dns_san",
+        leaf: "ip_in_dns_san",
+        connect_name: "127.0.0.1",
+        reasons: &["name_mismatch"],
+        description: "leaf SAN is only DNS 127.0.0.1 (the address's text, no IP SAN); reached by IP address",
+    },
+    Rejection {
         name: "cn_without_san",
         leaf: "cn_without_san",
         connect_name: "localhost",

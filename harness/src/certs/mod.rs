@@ -21,10 +21,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use rcgen::string::Ia5String;
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, GeneralSubtree,
-    IsCa, Issuer, KeyPair, KeyUsagePurpose, NameConstraints, PublicKeyData, SerialNumber, SigningKey,
-    date_time_ymd,
+    IsCa, Issuer, KeyPair, KeyUsagePurpose, NameConstraints, PublicKeyData, SanType, SerialNumber,
+    SigningKey, date_time_ymd,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
@@ -461,6 +462,18 @@ impl CertZoo {
             "SAN DNS localhost only",
             pinned_key!("dns_only_by_ip")?,
             leaf_params("caspian-dns-only", &["localhost"], 0x19, Current, Server)?,
+            Some(&intermediate),
+            &via_intermediate,
+        )?;
+        add(
+            "ip_in_dns_san",
+            "SAN DNS 127.0.0.1 only: the address's text as a DNS name, no IP SAN",
+            pinned_key!("ip_in_dns_san")?,
+            {
+                let mut p = leaf_params("caspian-ip-in-dns-san", &[], 0x21, Current, Server)?;
+                p.subject_alt_names = vec![SanType::DnsName(Ia5String::try_from("127.0.0.1")?)];
+                p
+            },
             Some(&intermediate),
             &via_intermediate,
         )?;

@@ -105,7 +105,7 @@ fn certs_rejection_table_is_consistent() {
         assert!(ServerName::try_from(r.connect_name).is_ok(), "{}", r.name);
         assert_eq!(CertZoo::rejection(r.name), Some(r));
     }
-    assert_eq!(names.len(), 18);
+    assert_eq!(names.len(), 19);
     assert!(zoo.leaf("bad_encoding").is_some(), "the leaf of tls.bad_encoding.refused");
     let leaf_names: BTreeSet<&str> = zoo.leaves().map(|l| l.name).collect();
     assert_eq!(leaf_names.len(), zoo.leaves().count(), "leaf names are unique");

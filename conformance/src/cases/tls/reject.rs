@@ -84,6 +84,17 @@ pub const DNS_ONLY_BY_IP: Case = Case {
     run: body!(async |ctx| rejected_by(ctx, "dns_only_by_ip").await),
 };
 
+pub const IP_IN_DNS_SAN: Case = Case {
+    id: "tls.reject.ip_in_dns_san",
+    clauses: &["TLS-REJECT-ZOO", "SSL-OPT-VERIFY", "TLS-SNI-NAME"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "a leaf whose only SAN is DNS \"127.0.0.1\", verified as the address 127.0.0.1, is refused: an IP \
+        matches IP SANs only (RFC 9525 6.2): CertificateError, reason name_mismatch, naming host:port",
+    run: body!(async |ctx| rejected_by(ctx, "ip_in_dns_san").await),
+};
+
 pub const CN_WITHOUT_SAN: Case = Case {
     id: "tls.reject.cn_without_san",
     clauses: &["TLS-REJECT-ZOO", "SSL-OPT-VERIFY"],

@@ -90,6 +90,17 @@ pub const DNS_ONLY_BY_IP: Case = Case {
     run: body!(async |ctx| accepted_unverified(ctx, "dns_only_by_ip").await),
 };
 
+pub const IP_IN_DNS_SAN: Case = Case {
+    id: "tls.verify_false.ip_in_dns_san",
+    clauses: &["TLS-VERIFY-FALSE", "SSL-OPT-VERIFY"],
+    level: Must,
+    needs: TLS,
+    worlds: Both,
+    description: "verify: false accepts the leaf whose only SAN is DNS \"127.0.0.1\", verified as 127.0.0.1: TLSv1.3 \
+        with a TLS 1.3 suite, a line echoes, peer_cert's fingerprint is the leaf's",
+    run: body!(async |ctx| accepted_unverified(ctx, "ip_in_dns_san").await),
+};
+
 pub const CN_WITHOUT_SAN: Case = Case {
     id: "tls.verify_false.cn_without_san",
     clauses: &["TLS-VERIFY-FALSE", "SSL-OPT-VERIFY"],
