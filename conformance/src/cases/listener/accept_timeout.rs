@@ -23,11 +23,13 @@ pub const TIMEOUT: Case = Case {
     description: "accept(timeout: 0.3) with no dialer raises Timeout naming the listener's port; the listener still accepts a later dialer",
     run: body!(async |ctx| {
         let (mut engine, listener, port) = listening(&ctx, "0").await?;
-        let raised = engine.raises(Request::accept(listener, CallOpts::timeout(0.3)), "Timeout").await?;
+        let waits = Waits::of(&ctx);
+        let raised =
+            engine.raises(Request::accept(listener, CallOpts::timeout(waits.secs(0.3))), "Timeout").await?;
         expect_mentions(&raised, &[&port.to_string()])?;
         let dialer =
             ctx.peers.dial(dial_addr(&ctx, port), vec![Step::Send(b"later\n".to_vec()), Step::RecvToEnd]);
-        let sock = engine.handle(Request::accept(listener, Waits::of(&ctx).ok_opts())).await?;
+        let sock = engine.handle(Request::accept(listener, waits.ok_opts())).await?;
         expect_bytes("the later dialer's line", engine.recv_line(sock).await?, b"later\n")?;
         engine.close(sock).await?;
         dialed(dialer.await)?;
@@ -45,8 +47,7 @@ pub const WAITS_FOREVER: Case = Case {
     run: body!(async |ctx| {
         // Past the 30 s default and a minute in sim (virtual time); in real, a short wait that
         // still shows accept does not return or raise before a late dialer.
-        let delay =
-            if ctx.peers.is_simulated() { Duration::from_secs(65) } else { Duration::from_millis(1200) };
+        let delay = Duration::from_secs_f64(Waits::of(&ctx).either(65.0, 1.2));
         let (mut engine, listener, port) = listening(&ctx, "0").await?;
         // A timer the peers run: a peer that holds a connection for `delay`, then closes it.
         let timer = ctx.peers.tcp(Peer::Script(vec![Step::Pause(delay), Step::Close])).await;
