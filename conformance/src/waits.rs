@@ -54,9 +54,11 @@ impl Waits {
         self.scale
     }
 
-    /// Seconds: `sim` in the simulated world, `real` times the scale in the real one.
+    /// Seconds: `sim` in the simulated world, `real` times the scale in the real one, to the
+    /// millisecond (so that a scaled timeout is one an engine stores and reports exactly: 0.6,
+    /// not 0.6000000000000001).
     pub fn either(self, sim: f64, real: f64) -> f64 {
-        if self.simulated { sim } else { real * self.scale }
+        if self.simulated { sim } else { (real * self.scale * 1000.0).round() / 1000.0 }
     }
 
     /// A time a case uses in both worlds alike (a gap, a timeout, a bound), scaled in the
@@ -122,15 +124,14 @@ mod tests {
     #[test]
     fn the_scale_multiplies_every_real_world_wait() {
         let (one, three) = (Waits::new(false), Waits::new(false).scaled(3.0));
-        assert_eq!(three.ok(), 3.0 * one.ok());
-        assert_eq!(three.brief(), 3.0 * one.brief());
+        assert_eq!((one.ok(), one.brief(), one.stall(), one.secs(0.35)), (5.0, 0.2, 0.5, 0.35));
+        assert_eq!((three.ok(), three.brief(), three.stall(), three.secs(0.35)), (15.0, 0.6, 1.5, 1.05));
         assert_eq!(three.pause(), one.pause() * 3);
         assert_eq!(three.dribble(), one.dribble() * 3);
-        assert_eq!(three.stall(), 3.0 * one.stall());
-        assert_eq!(three.secs(0.35), 3.0 * 0.35);
         assert_eq!(three.time(Duration::from_millis(300)), Duration::from_millis(900));
         assert_eq!(three.either(7.0, 2.0), 6.0);
         assert_eq!(three.ok_opts(), CallOpts::timeout(15.0));
+        assert_eq!(three.brief_opts(), CallOpts::timeout(0.6));
     }
 
     #[test]
