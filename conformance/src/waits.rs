@@ -4,9 +4,9 @@
 //! world every wait is real time on loopback, on a machine that may be busy, against an engine
 //! that may be slow (an interpreter whose every call costs a fifth of a second): a wait expected
 //! to succeed is long enough that a slow machine never fails it, a wait expected to time out is
-//! short, and a peer's pause sits well between the two (five times the short wait), so that a
-//! call with the short wait times out before the pause ends even when the engine is slow to
-//! start the call.
+//! short, and a peer's pause sits well between the two (ten times the short wait), so that a
+//! call with the short wait times out before the pause ends even when the engine takes a few
+//! slow calls to start it.
 //!
 //! The real world's waits are multiplied by the run's time scale (`caspian-conform run
 //! --time-scale F`), for engines slower still: every real-world pause, window, bound and
@@ -83,15 +83,16 @@ impl Waits {
         self.either(60.0, 5.0)
     }
 
-    /// Seconds for a wait expected to time out: a fifth of [`Waits::pause`].
+    /// Seconds for a wait expected to time out: a tenth of [`Waits::pause`].
     pub fn brief(self) -> f64 {
         self.either(2.0, 0.2)
     }
 
-    /// A pause of a scripted peer: five times [`Waits::brief`], a margin a slow engine on a busy
-    /// machine cannot eat, and well under [`Waits::ok`].
+    /// A pause of a scripted peer: ten times [`Waits::brief`], a margin that the three calls a
+    /// case makes before its brief wait (connect, set a timeout, the call) cannot eat, even on
+    /// an engine whose every reply comes 0.2 s late, and well under [`Waits::ok`].
     pub fn pause(self) -> Duration {
-        self.either_time(5.0, 1.0)
+        self.either_time(5.0, 2.0)
     }
 
     /// The pause between the bytes of a dribbling peer: short, so that a dribbled line stays

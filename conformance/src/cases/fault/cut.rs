@@ -19,7 +19,7 @@ pub const MID_STREAM_KEEPS_BUFFERED_BYTES: Case = Case {
     level: Must,
     needs: TCP,
     worlds: Both,
-    description: "a link cut 1 s (5 s in sim) into a recv_line waiting for the rest of a line ends it with \
+    description: "a link cut 2 s (5 s in sim) into a recv_line waiting for the rest of a line ends it with \
         ConnectionReset or EndOfStream; the partial line stays readable by recv",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
