@@ -35,7 +35,7 @@ impl Waits {
     /// The same waits with the real world's multiplied by `scale` (the simulated world's stay
     /// as they are; a scale below 1, or not a number, counts as 1).
     pub fn scaled(self, scale: f64) -> Self {
-        let scale = if self.simulated || !(scale >= 1.0) { 1.0 } else { scale };
+        let scale = if !self.simulated && scale >= 1.0 { scale } else { 1.0 };
         Self { scale, ..self }
     }
 

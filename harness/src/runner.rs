@@ -99,8 +99,8 @@ const REAL_CASE_LIMIT: Duration = Duration::from_secs(60);
 /// A case of the long lane waits out 30 s defaults, a few at once.
 const LONG_CASE_LIMIT: Duration = Duration::from_secs(90);
 
-/// The largest `--time-scale`: a real-world case may then take 30 minutes, the long lane's
-/// 2 hours and a half; more is a typo, not a slow engine.
+/// The largest `--time-scale`: every real-world wait a hundred times as long is already more
+/// than any engine needs; more is a typo.
 pub const MAX_TIME_SCALE: f64 = 100.0;
 
 /// Parses `--time-scale`: a number from 1 to [`MAX_TIME_SCALE`].

@@ -46,7 +46,7 @@ const SEES_THE_SCALE: Case = Case {
     description: "the waits of a run at --time-scale 3",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let expected = if ctx.peers.is_simulated() { (60.0, 5.0, 0.5) } else { (15.0, 3.0, 1.5) };
+        let expected = if ctx.peers.is_simulated() { (60.0, 5.0, 0.5) } else { (15.0, 6.0, 1.5) };
         let seen = (waits.ok(), waits.pause().as_secs_f64(), waits.secs(0.5));
         expect_eq("the ok wait, the pause and a bound of 0.5 s", seen, expected)
     }),
