@@ -222,7 +222,8 @@ impl Default for Generation {
 }
 
 /// Everything a case needs from the run: its world's peers, the certificate folder, a way to
-/// start engine sessions, and what generated cases draw from. Cheap to clone.
+/// start engine sessions, what generated cases draw from, and the time scale of the real
+/// world's waits. Cheap to clone.
 #[derive(Clone)]
 pub struct Ctx {
     pub peers: Rc<dyn PeerControl>,
@@ -230,6 +231,7 @@ pub struct Ctx {
     certs: PathBuf,
     transcript: Transcript,
     generation: Rc<Generation>,
+    time_scale: f64,
 }
 
 /// A watcher of transcript lines as they happen.
@@ -261,7 +263,18 @@ impl Transcript {
 impl Ctx {
     pub fn new(peers: Rc<dyn PeerControl>, factory: Rc<dyn EngineFactory>, certs: PathBuf) -> Self {
         let transcript = Transcript { lines: Rc::default(), peers: peers.clone(), live: None };
-        Self { peers, factory, certs, transcript, generation: Rc::default() }
+        Self { peers, factory, certs, transcript, generation: Rc::default(), time_scale: 1.0 }
+    }
+
+    /// The same context, with the real world's waits multiplied by `scale` (at least 1:
+    /// `caspian-conform run --time-scale`). Cases read it through [`crate::waits::Waits::of`].
+    pub fn with_time_scale(self, scale: f64) -> Self {
+        Self { time_scale: scale, ..self }
+    }
+
+    /// What the real world's waits are multiplied by.
+    pub fn time_scale(&self) -> f64 {
+        self.time_scale
     }
 
     /// The same context, with generated cases drawing from `generation`.

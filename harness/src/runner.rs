@@ -50,8 +50,9 @@ pub enum EngineSpec {
 
 impl EngineSpec {
     /// The factory of this engine in `world`; `None` where it cannot run. A job of the long
-    /// lane gets port processes of its own, whose requests may take as long as its waits.
-    fn factory(&self, world: World, long: bool) -> Option<Rc<dyn EngineFactory>> {
+    /// lane gets port processes of its own, whose requests may take as long as its waits (at
+    /// `time_scale`).
+    fn factory(&self, world: World, long: bool, time_scale: f64) -> Option<Rc<dyn EngineFactory>> {
         match (self, world) {
             (EngineSpec::Reference, World::Sim) => {
                 Some(Rc::new(ReferenceFactory::new(SimTransport, Arc::new(SimClock))))
@@ -63,7 +64,7 @@ impl EngineSpec {
             (EngineSpec::Process(..), World::Sim) => None,
             (EngineSpec::Process(spec, identity, _), World::Real) if long => {
                 let spec = ProcessSpec {
-                    request_deadline: spec.request_deadline.max(LONG_CASE_LIMIT),
+                    request_deadline: spec.request_deadline.max(LONG_CASE_LIMIT.mul_f64(time_scale)),
                     ..spec.clone()
                 };
                 Some(Rc::new(ProcessFactory::new(spec, identity.clone(), Pool::default())))
@@ -90,11 +91,27 @@ impl EngineSpec {
     }
 }
 
-/// How long one case may take: virtual time in the simulated world, real time on loopback.
+/// How long one case may take: virtual time in the simulated world, real time on loopback
+/// (times the run's time scale). The real world's is twice what its longest cases take with an
+/// engine whose every reply comes 0.2 s late, on two cores kept busy.
 const SIM_CASE_LIMIT: Duration = Duration::from_secs(600);
-const REAL_CASE_LIMIT: Duration = Duration::from_secs(30);
+const REAL_CASE_LIMIT: Duration = Duration::from_secs(60);
 /// A case of the long lane waits out 30 s defaults, a few at once.
 const LONG_CASE_LIMIT: Duration = Duration::from_secs(90);
+
+/// The largest `--time-scale`: every real-world wait a hundred times as long is already more
+/// than any engine needs; more is a typo.
+pub const MAX_TIME_SCALE: f64 = 100.0;
+
+/// Parses `--time-scale`: a number from 1 to [`MAX_TIME_SCALE`].
+pub fn parse_time_scale(text: &str) -> Result<f64, String> {
+    text.trim().parse::<f64>().ok().filter(|scale| (1.0..=MAX_TIME_SCALE).contains(scale)).ok_or_else(|| {
+        format!(
+            "--time-scale takes a number from 1 to {MAX_TIME_SCALE} (what the real world's waits are \
+                 multiplied by); got {text:?}"
+        )
+    })
+}
 
 /// One case to run in one world.
 #[derive(Debug, Clone, Copy)]
@@ -131,6 +148,9 @@ pub struct RunSettings {
     pub generated: usize,
     /// Leaves out the long lane (reported SKIP, with the reason).
     pub quick: bool,
+    /// What every real-world wait, bound and limit is multiplied by (`--time-scale`, 1 or more):
+    /// the cases' waits (through [`Ctx::with_time_scale`]) and each case's time limit.
+    pub time_scale: f64,
 }
 
 /// Runs every job, `settings.jobs` at a time, calling `progress` after each with its report.
@@ -204,6 +224,9 @@ pub fn replay_command(job: &Job, settings: &RunSettings) -> String {
     if settings.generated != DEFAULT_GENERATED {
         command.push_str(&format!(" --generated {}", settings.generated));
     }
+    if settings.time_scale != 1.0 {
+        command.push_str(&format!(" --time-scale {}", settings.time_scale));
+    }
     if let EngineSpec::Process(spec, ..) = &settings.engine {
         command.push_str(&format!(" --engine-cmd {}", shell_quote(&spec.command)));
     }
@@ -234,7 +257,7 @@ fn skip_reason(job: &Job, settings: &RunSettings) -> Option<(Status, String)> {
     if settings.quick && job.is_long() {
         return Some((Status::Skip, "left out by --quick: it waits out a 30 s default in real time".into()));
     }
-    if settings.engine.factory(job.world, false).is_none() {
+    if settings.engine.factory(job.world, false, settings.time_scale).is_none() {
         return Some((Status::Skip, format!("this engine does not run in the {} world", job.world.name())));
     }
     let features = settings.engine.features();
@@ -265,18 +288,21 @@ fn execute(job: &Job, settings: &RunSettings) -> (Status, Option<String>, Vec<St
     let generation =
         Generation { seed: job.seed, scenarios: settings.generated, replay: replay_command(job, settings) };
     let long = job.is_long();
+    let time_scale = settings.time_scale;
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(move || {
-        let factory = move || engine.factory(world, long);
+        let factory = move || engine.factory(world, long, time_scale);
         match world {
             World::Sim => {
                 world::try_run_sim(job.seed, SIM_CASE_LIMIT, sim_tick(job.case), move |_, peers| {
-                    body(run, peers, factory(), certs, generation, SIM_CASE_LIMIT, trace)
+                    let run = CaseRun { run, generation, limit: SIM_CASE_LIMIT, time_scale, trace };
+                    body(run, peers, factory(), certs)
                 })
             }
             World::Real => {
-                let limit = if long { LONG_CASE_LIMIT } else { REAL_CASE_LIMIT };
+                let limit = if long { LONG_CASE_LIMIT } else { REAL_CASE_LIMIT }.mul_f64(time_scale);
                 world::try_run_real(job.seed, move |_, peers| {
-                    body(run, peers, factory(), certs, generation, limit, trace)
+                    let run = CaseRun { run, generation, limit, time_scale, trace };
+                    body(run, peers, factory(), certs)
                 })
             }
         }
@@ -308,32 +334,42 @@ fn execute(job: &Job, settings: &RunSettings) -> (Status, Option<String>, Vec<St
         Ok(Err(failure)) => (Status::Fail, Some(failure.message), transcript),
         Err(limit) => (
             Status::Timeout,
-            Some(format!("the case ran past its limit of {}s", limit.as_secs())),
+            Some(format!("the case ran past its limit of {}s", limit.as_secs_f64())),
             transcript,
         ),
     }
 }
 
-/// A case body within its time limit, with the transcript it left and the engine's diagnostics.
-/// With `trace`, every transcript line also goes to stderr as it happens, after that prefix.
-async fn body(
+/// One case body to run, and how: what generated cases draw from, its time limit, the scale of
+/// the real world's waits, and the prefix of its live transcript (`--trace`).
+struct CaseRun {
     run: CaseFn,
+    generation: Generation,
+    limit: Duration,
+    time_scale: f64,
+    trace: Option<String>,
+}
+
+/// A case body within its time limit, with the transcript it left and the engine's diagnostics.
+/// With a trace prefix, every transcript line also goes to stderr as it happens, after it.
+async fn body(
+    case: CaseRun,
     peers: Peers,
     factory: Option<Rc<dyn EngineFactory>>,
     certs: PathBuf,
-    generation: Generation,
-    limit: Duration,
-    trace: Option<String>,
 ) -> (Result<CaseResult, Duration>, Vec<String>, Diagnostics) {
     let Some(factory) = factory else {
         let failure = Failure::new("this engine does not run in this world");
         return (Ok(Err(failure)), Vec::new(), Diagnostics::default());
     };
-    let mut ctx = Ctx::new(Rc::new(peers), factory.clone(), certs).with_generation(generation);
-    if let Some(prefix) = trace {
+    let mut ctx = Ctx::new(Rc::new(peers), factory.clone(), certs)
+        .with_generation(case.generation)
+        .with_time_scale(case.time_scale);
+    if let Some(prefix) = case.trace {
         ctx = ctx.with_live(Rc::new(move |line: &str| eprintln!("{prefix} {line}")));
     }
-    let outcome = tokio::time::timeout(limit, run(ctx.clone())).await.map_err(|_| limit);
+    let limit = case.limit;
+    let outcome = tokio::time::timeout(limit, (case.run)(ctx.clone())).await.map_err(|_| limit);
     (outcome, ctx.transcript(), factory.diagnostics())
 }
 

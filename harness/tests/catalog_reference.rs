@@ -24,6 +24,7 @@ fn the_reference_passes_every_case_in_both_worlds() {
         keep_passing_transcripts: true,
         generated: DEFAULT_GENERATED,
         quick: false,
+        time_scale: 1.0,
     };
     let worlds = match std::env::var("CASPIAN_CATALOG_WORLDS").as_deref() {
         Ok("sim") => vec![World::Sim],

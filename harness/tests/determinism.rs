@@ -23,6 +23,7 @@ fn transcript(id: &str, seed: u64) -> String {
         keep_passing_transcripts: true,
         generated: DEFAULT_GENERATED,
         quick: false,
+        time_scale: 1.0,
     };
     let report = run_job(&Job { case: case(id), world: World::Sim, seed }, &settings);
     assert_eq!(report.status, Status::Pass, "{id} with seed {seed}: {:?}", report.message);

@@ -84,6 +84,7 @@ fn run_case(case: Case, plant: Option<Plant>, seed: u64, scenarios: usize) -> Re
         trace: false,
         generated: scenarios,
         quick: false,
+        time_scale: 1.0,
     };
     let replay = replay_command(&Job { case, world: World::Sim, seed }, &settings);
     run_sim(seed, move |_, peers| async move {

@@ -39,6 +39,7 @@ fn settings() -> RunSettings {
         keep_passing_transcripts: false,
         generated: DEFAULT_GENERATED,
         quick: false,
+        time_scale: 1.0,
     }
 }
 

@@ -17,7 +17,7 @@ use caspian_harness::markdown;
 use caspian_harness::plan::{Filter, parse_shard};
 use caspian_harness::report::RunReport;
 use caspian_harness::reporters;
-use caspian_harness::runner::{EngineSpec, Job, RunSettings, World, run_all};
+use caspian_harness::runner::{EngineSpec, Job, RunSettings, World, parse_time_scale, run_all};
 use caspian_harness::{describe, diff, handshake, update_expectations};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -172,9 +172,15 @@ struct RunArgs {
     /// instead of the in-process reference. Runs in the real world.
     #[arg(long)]
     engine_cmd: Option<String>,
-    /// With --engine-cmd: how long one request may take before the case is a TIMEOUT.
+    /// With --engine-cmd: how long one request may take before the case is a TIMEOUT (times
+    /// --time-scale).
     #[arg(long, default_value_t = 20.0)]
     request_timeout: f64,
+    /// Multiplies every real-world pause, window, bound and timeout the cases use, each case's
+    /// time limit and --request-timeout by F (1 or more), for a slow engine on a loaded machine.
+    /// The simulated world's virtual time is never scaled.
+    #[arg(long, value_name = "F", default_value = "1", value_parser = parse_time_scale)]
+    time_scale: f64,
     /// The port's expectation file (TOML): expected failures and skips, each with a reason.
     #[arg(long)]
     expectations: Option<PathBuf>,
@@ -290,7 +296,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
             if args.world.is_some_and(|w| w != WorldArg::Real) {
                 return Err("an --engine-cmd engine runs on loopback: use --world real (the default)".into());
             }
-            let spec = process_spec(command.clone(), args.request_timeout)?;
+            let spec = process_spec(command.clone(), args.request_timeout * args.time_scale)?;
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -338,6 +344,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
         certs: certs.to_path_buf(),
         jobs: args.jobs.unwrap_or_else(|| 6 * std::thread::available_parallelism().map_or(2, |n| n.get())),
         quick: args.quick,
+        time_scale: args.time_scale,
     };
     let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(jobs.len() as u64) };
     bar.set_style(
@@ -374,6 +381,9 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
         eprintln!("{}", update.summary(path));
     }
     out!("{}", reporters::terminal(&report));
+    if args.time_scale != 1.0 {
+        outln!("time scale: {} (every real-world wait, bound and limit multiplied by it)", args.time_scale);
+    }
     Ok(if report.succeeded() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 

@@ -19,12 +19,15 @@ pub const MID_STREAM_KEEPS_BUFFERED_BYTES: Case = Case {
     level: Must,
     needs: TCP,
     worlds: Both,
-    description: "a link cut while recv_line waits for the rest of a line ends it with ConnectionReset or EndOfStream; the partial line stays readable by recv",
+    description: "a link cut 2 s (5 s in sim) into a recv_line waiting for the rest of a line ends it with \
+        ConnectionReset or EndOfStream; the partial line stays readable by recv",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
         let link = ctx.peers.link(script(vec![send(b"partial li")])).await;
         let (mut engine, sock) = connected_to(&ctx, &link).await?;
-        apply(&ctx, &link, Fault::Cut, std::time::Duration::from_secs_f64(waits.brief()))?;
+        // A pause, not a brief wait, before the cut: a slow engine's recv_line has long read the
+        // partial line and waits for the rest.
+        apply(&ctx, &link, Fault::Cut, waits.pause())?;
         match engine.call(Request::recv_line(sock, waits.ok_opts())).await {
             Err(raised) if ["ConnectionReset", "EndOfStream"].contains(&raised.class.as_str()) => {}
             other => {

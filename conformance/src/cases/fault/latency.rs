@@ -26,7 +26,7 @@ pub const TIMEOUT_THEN_LATE_BYTES: Case = Case {
         let (mut engine, sock) = connected_to(&ctx, &link).await?;
         apply(&ctx, &link, Fault::Latency(span(waits)), NOW)?;
         engine.send_all(sock, b"slow\n").await?;
-        let first = engine.call(recv_opts(sock, 100, CallOpts::timeout(0.001))).await;
+        let first = engine.call(recv_opts(sock, 100, CallOpts::timeout(waits.secs(0.001)))).await;
         let mut got = match first {
             Err(raised) if raised.class == "Timeout" => Vec::new(),
             Ok(Value::Bytes(bytes)) => bytes,

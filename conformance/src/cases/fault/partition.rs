@@ -19,14 +19,17 @@ pub const RECV_EXACT_COMPLETES_AFTER_RELEASE: Case = Case {
     level: Must,
     needs: TCP,
     worlds: Both,
-    description: "a recv_exact waiting across a partition (5 s; 0.5 s in real) completes after it heals, with every byte in order",
+    description: "10 bytes sent into a partition that heals 5 s later (0.5 s in real) reach the echo peer: a \
+        recv_exact(10) waiting across it completes with every byte in order",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
         let link = ctx.peers.link(Peer::Echo).await;
         let (mut engine, sock) = connected_to(&ctx, &link).await?;
         apply(&ctx, &link, Fault::Hold, NOW)?;
-        apply(&ctx, &link, Fault::Heal, span(waits))?;
         engine.send_all(sock, b"0123456789").await?;
+        // Timed from the send's return, so that the bytes are in the partition however slowly
+        // the engine answers.
+        apply(&ctx, &link, Fault::Heal, span(waits))?;
         let got = engine.bytes(Request::recv_exact(sock, 10, waits.ok_opts())).await?;
         expect_bytes("the bytes after the partition", got, b"0123456789")
     }),
@@ -38,17 +41,21 @@ pub const TIMEOUT_THEN_NOTHING_LOST: Case = Case {
     level: Must,
     needs: TCP,
     worlds: Both,
-    description: "a recv_exact(8) that times out with 4 bytes buffered, and again during a partition, loses nothing: after it heals recv_exact(8) returns all 8 in order",
+    description: "a peer sends 4 bytes, then waits for the engine's \"go\\n\" before the other 4: recv_exact(8) \
+        times out with 4 bytes buffered, and again while a partition holds the \"go\\n\"; nothing is lost: once \
+        the partition heals, recv_exact(8) returns all 8 in order",
     run: body!(async |ctx| {
         let waits = Waits::of(&ctx);
-        let steps = vec![send(b"abcd"), Step::Pause(span(waits)), send(b"efgh")];
+        let steps = vec![send(b"abcd"), Step::RecvExpect(b"go\n".to_vec()), send(b"efgh")];
         let link = ctx.peers.link(script(steps)).await;
         let (mut engine, sock) = connected_to(&ctx, &link).await?;
+        // The peer sends nothing more until it reads "go": each brief wait must time out, on an
+        // engine of any speed.
         engine.raises(Request::recv_exact(sock, 8, waits.brief_opts()), "Timeout").await?;
-        // The rest is sent during the partition.
         apply(&ctx, &link, Fault::Hold, NOW)?;
-        apply(&ctx, &link, Fault::Heal, span(waits))?;
+        engine.send_all(sock, b"go\n").await?;
         engine.raises(Request::recv_exact(sock, 8, waits.brief_opts()), "Timeout").await?;
+        apply(&ctx, &link, Fault::Heal, NOW)?;
         let got = engine.bytes(Request::recv_exact(sock, 8, waits.ok_opts())).await?;
         expect_bytes("the bytes after the partition healed", got, b"abcdefgh")
     }),

@@ -10,6 +10,7 @@ use crate::catalog::Worlds::*;
 use crate::contract::{Handle, Request, class_is_a};
 use crate::peers::{Fault, Link, Step};
 use crate::script::{CaseResult, Ctx, Failure, Script, expect, expect_names};
+use crate::waits::Waits;
 
 use super::{NOW, TCP, apply, connected_to};
 
@@ -32,7 +33,7 @@ pub const SEND_ALL_TIMES_OUT: Case = Case {
     run: body!(async |ctx| {
         let link = ctx.peers.link(script(vec![Step::RecvToEnd])).await;
         let (mut engine, sock) = connected_to(&ctx, &link).await?;
-        fill_buffers(&ctx, &mut engine, sock, &link, 0.5).await?;
+        fill_buffers(&ctx, &mut engine, sock, &link, Waits::of(&ctx).secs(0.5)).await?;
         engine.close(sock).await
     }),
 };

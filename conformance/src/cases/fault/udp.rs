@@ -6,16 +6,16 @@ use crate::cases::support::{recv_from, send_to, udp};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
-use crate::contract::{Handle, Value};
+use crate::contract::{CallOpts, Handle, Value};
 use crate::peers::Fault;
 use crate::script::{Failure, Plain, Script, expect, show};
 use crate::waits::Waits;
 
 use super::{NOW, UDP, apply};
 
-/// The next datagram's bytes, or `None` at a Timeout.
-async fn next_datagram(engine: &mut Script, sock: Handle, waits: Waits) -> Result<Option<Vec<u8>>, Failure> {
-    match engine.call(recv_from(sock, 100, waits.brief_opts())).await {
+/// The next datagram's bytes, or `None` at a Timeout `within` seconds.
+async fn next_datagram(engine: &mut Script, sock: Handle, within: f64) -> Result<Option<Vec<u8>>, Failure> {
+    match engine.call(recv_from(sock, 100, CallOpts::timeout(within))).await {
         Ok(Value::Datagram { bytes, .. }) => Ok(Some(bytes)),
         Err(raised) if raised.class == "Timeout" => Ok(None),
         other => Err(Failure::mismatch("recv_from under faults", "a datagram or Timeout", other.plain())),
@@ -52,7 +52,7 @@ pub const LOSS_DATAGRAMS_INTACT_OR_ABSENT: Case = Case {
         let mut timeouts = 0;
         for i in 0..12u8 {
             engine.int(send_to(sock, &[i; 8], &link.addr.host, link.addr.port)).await?;
-            match next_datagram(&mut engine, sock, waits).await? {
+            match next_datagram(&mut engine, sock, waits.brief()).await? {
                 Some(bytes) => seen.push(whole(&bytes)?),
                 None => timeouts += 1,
             }
@@ -84,7 +84,9 @@ pub const DISORDER_DATAGRAMS_WHOLE: Case = Case {
             engine.int(send_to(sock, &[i; 8], &link.addr.host, link.addr.port)).await?;
         }
         let mut seen = Vec::new();
-        while let Some(bytes) = next_datagram(&mut engine, sock, waits).await? {
+        // A pause, not a brief wait, ends the reading: the last datagram, overtaken by none,
+        // may be held back a while before it goes on.
+        while let Some(bytes) = next_datagram(&mut engine, sock, waits.pause().as_secs_f64()).await? {
             seen.push(whole(&bytes)?);
         }
         let missing: Vec<u8> = (0..=10).filter(|i| !seen.contains(i)).collect();

@@ -8,6 +8,7 @@ use crate::catalog::Worlds::*;
 use crate::contract::{CallOpts, Property, Request, Value};
 use crate::peers::Step;
 use crate::script::{expect, expect_bytes, expect_eq};
+use crate::waits::Waits;
 
 use super::LISTEN;
 
@@ -22,7 +23,8 @@ pub const ACCEPT_RAISES_CLOSED: Case = Case {
         let (mut engine, listener, _) = listening(&ctx, "0").await?;
         engine.close(listener).await?;
         engine.close(listener).await?;
-        engine.raises(Request::accept(listener, CallOpts::timeout(0.5)), "Closed").await?;
+        let timeout = CallOpts::timeout(Waits::of(&ctx).secs(0.5));
+        engine.raises(Request::accept(listener, timeout), "Closed").await?;
         Ok(())
     }),
 };
