@@ -342,8 +342,12 @@ local function write_within(self, data, deadline)
 end
 
 -- Test-only (CASPIAN_LUA_NAIVE=sendqueue): writes what the kernel takes now of the bytes queued
--- by send, keeping the rest queued.
+-- by send (after the record a timed-out TLS write left unfinished), keeping the rest queued.
 local function flush_queue_now(self)
+  if self.unfinished then
+    table.insert(self.queue, 1, self.unfinished)
+    self.unfinished = nil
+  end
   while self.queue[1] do
     self.sock:settimeout(0)
     local chunk = table.remove(self.queue, 1)
