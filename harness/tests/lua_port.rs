@@ -88,7 +88,11 @@ struct Switch {
 
 const FAILS: &[&str] = &["FAIL"];
 
-const fn switch(name: &'static str, broken: &'static [&'static str], intact: &'static [&'static str]) -> Switch {
+const fn switch(
+    name: &'static str,
+    broken: &'static [&'static str],
+    intact: &'static [&'static str],
+) -> Switch {
     Switch { name, broken, intact, caught_as: FAILS, extra: &[] }
 }
 
@@ -109,8 +113,6 @@ const SWITCHES: &[Switch] = &[
     switch("verify", &["tls.default.unknown_root_rejected", "tls.reject.expired"], &["tcp.recv_line.crlf"]),
     // Permissions ignored (PERM-DEFAULT-DENY, TCP-OPEN-DENIED, PERM-BEFORE-IO).
     switch("permissions", &["perm.default_deny.tcp", "tcp.open.denied_before_dns"], &["tcp.recv_line.crlf"]),
-    // accept without a timeout gives up at the socket default, 30 s (IO-ACCEPT-TIMEOUT).
-    switch("accept30", &["listener.accept.waits_forever"], &["listener.accept.timeout"]),
     // shutdown(:send) on ssl is LuaSec's close: nothing can be read after (DEC-SSL-HALF-CLOSE).
     switch(
         "tlsshutdown",
@@ -146,6 +148,9 @@ const SWITCHES: &[Switch] = &[
     switch("bothkeeps", &["tcp.shutdown.both"], &["tcp.shutdown.recv"]),
     // An IP target also matched against DNS SANs as text (RFC 9525 6.2, TLS-REJECT-ZOO).
     switch("ipdnssan", &["tls.reject.ip_in_dns_san"], &["tls.reject.dns_only_by_ip"]),
+    // accept without a timeout gives up at the socket default, 30 s (IO-ACCEPT-TIMEOUT): caught
+    // by a dialer that comes later than that.
+    switch("accept30", &["listener.accept.waits_forever"], &["listener.accept.timeout"]),
 ];
 
 /// Each naive switch fails the cases of the behaviour it breaks, and only those: the cases
