@@ -364,7 +364,7 @@ end
 -- Writes some of `data` without blocking past the deadline, after the record a timed-out TLS
 -- write left unfinished. Returns the count of `data` written (> 0).
 function Stream:write_some(data, deadline)
-  while self.queue and self.queue[1] do
+  while self.queue and self.queue[1] do -- what the sendqueue switch queued goes first
     local n = write_within(self, self.queue[1], deadline)
     self.queue[1] = self.queue[1]:sub(n + 1)
     if #self.queue[1] == 0 then table.remove(self.queue, 1) end

@@ -387,7 +387,8 @@ end
 
 -- Test-only (CASPIAN_LUA_NAIVE=closewait): a shutdown that waits for the peer's close_notify
 -- and end with no bound. LuaSec's close sends close_notify and closes its descriptor, so a
--- child that inherited the connection reads it to its end, and close waits for the child.
+-- child that inherited the connection reads it to its end, and close waits for the child. The
+-- child starts reading once LuaSec's close has made the shared descriptor blocking.
 local function close_and_wait(conn)
   local reader = io.popen(string.format("exec bash -c 'sleep 0.2; exec cat <&%d >/dev/null 2>&1'",
     math.tointeger(conn:getfd())))
@@ -419,7 +420,8 @@ local function set_sni(conn, host, name)
   end
 end
 
--- The name the certificate must be valid for, in lower case without a final dot.
+-- The name the certificate must be valid for, without a final dot, in lower case (as given
+-- under the test-only hostcase switch).
 local function reference_name(name)
   if not M.naive.hostcase then name = name:lower() end
   return (name:gsub("%.$", ""))
