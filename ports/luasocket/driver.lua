@@ -2,8 +2,9 @@
 -- and stdout, one answer per line, in order; many sessions per process. Diagnostics go to
 -- stderr only.
 --
--- Test-only switches: CASPIAN_LUA_NAIVE=newline,hostcheck,verify,permissions turns parts of
--- the port back into the libraries' own behaviour (see README.md). Never set it otherwise.
+-- Test-only switches: CASPIAN_LUA_NAIVE=newline,hostcheck,verify,permissions,... (a
+-- comma-separated list; README.md names them all) turns parts of the port into a naive
+-- pass-through of its libraries. Never set it otherwise.
 
 local script_dir = (arg and arg[0] or ""):match("^(.*)[/\\]") or "."
 package.path = script_dir .. "/?.lua;" .. package.path

@@ -246,7 +246,7 @@ function Stream:recv(max_bytes, opts)
   max_bytes = check_count("max_bytes", max_bytes, 1)
   local timeout = self:call_timeout(opts)
   self:ensure_open()
-  if self.shut_recv then return "" end
+  if self.shut_recv then return self:take(max_bytes) end -- "" unless the bothkeeps switch kept bytes
   local deadline = deadline_of(timeout)
   while #self.buf == 0 do
     local r = self:more(deadline, max_bytes)
@@ -341,9 +341,34 @@ local function write_within(self, data, deadline)
   end
 end
 
+-- Test-only (CASPIAN_LUA_NAIVE=sendqueue): writes what the kernel takes now of the bytes queued
+-- by send (after the record a timed-out TLS write left unfinished), keeping the rest queued.
+local function flush_queue_now(self)
+  if self.unfinished then
+    table.insert(self.queue, 1, self.unfinished)
+    self.unfinished = nil
+  end
+  while self.queue[1] do
+    self.sock:settimeout(0)
+    local chunk = table.remove(self.queue, 1)
+    local n, err, last = self.sock:send(chunk)
+    n = n or last or 0
+    if n < #chunk then
+      table.insert(self.queue, 1, chunk:sub(n + 1))
+      if err ~= "timeout" and err ~= "wantwrite" and err ~= "wantread" then self:fail(err, "sending to") end
+      return
+    end
+  end
+end
+
 -- Writes some of `data` without blocking past the deadline, after the record a timed-out TLS
 -- write left unfinished. Returns the count of `data` written (> 0).
 function Stream:write_some(data, deadline)
+  while self.queue and self.queue[1] do -- what the sendqueue switch queued goes first
+    local n = write_within(self, self.queue[1], deadline)
+    self.queue[1] = self.queue[1]:sub(n + 1)
+    if #self.queue[1] == 0 then table.remove(self.queue, 1) end
+  end
   while self.unfinished do
     local rest = self.unfinished
     local n = write_within(self, rest, deadline)
@@ -365,6 +390,14 @@ end
 function Stream:send(data)
   self:check_send()
   if #data == 0 then return 0 end
+  if M.naive.sendqueue then
+    -- Test-only: the bytes are queued in user space and counted as sent at once; the queue is
+    -- flushed by later calls and has no bound.
+    self.queue = self.queue or {}
+    self.queue[#self.queue + 1] = data
+    flush_queue_now(self)
+    return #data
+  end
   return self:write_some(data, deadline_of(self.timeout))
 end
 
@@ -375,6 +408,8 @@ function Stream:send_all(data)
   while i <= #data do
     local n = self:write_some(data:sub(i), deadline)
     i = i + n
+    -- Test-only (CASPIAN_LUA_NAIVE=deadline): a timeout per write, restarted by each chunk taken.
+    if M.naive.deadline then deadline = deadline_of(self.timeout) end
   end
   return nil
 end
@@ -390,7 +425,8 @@ function Stream:shutdown(direction)
   self:ensure_open()
   if how == "receive" or how == "both" then
     self.shut_recv = true
-    self.buf = "" -- D4: buffered bytes are dropped
+    -- D4: buffered bytes are dropped. Test-only (CASPIAN_LUA_NAIVE=bothkeeps): :both keeps them.
+    if not (M.naive.bothkeeps and how == "both") then self.buf = "" end
   end
   if how == "send" or how == "both" then
     if not self.shut_send then
@@ -512,7 +548,8 @@ end
 function Listener:target() return addr.target(self.local_host, self.local_port) end
 
 function Listener:accept(opts)
-  local timeout = M.check_timeout(opts and opts.timeout, false) -- IO-ACCEPT-TIMEOUT: forever
+  -- IO-ACCEPT-TIMEOUT: forever. Test-only (CASPIAN_LUA_NAIVE=accept30): the socket default.
+  local timeout = M.check_timeout(opts and opts.timeout, M.naive.accept30 and M.DEFAULT_TIMEOUT or false)
   if self.closed then raise("Closed", "listener on " .. self:target() .. " is closed") end
   self.sock:settimeout(timeout == false and -1 or timeout)
   local client, err = self.sock:accept()

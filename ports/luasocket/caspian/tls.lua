@@ -201,9 +201,10 @@ function M.context(tls)
   return ctx, verify
 end
 
--- RFC 6125 matching of one presented DNS name against the reference name.
+-- RFC 6125 matching of one presented DNS name against the reference name (lower case).
 local function dns_matches(pattern, name)
-  pattern = pattern:lower()
+  -- Test-only (CASPIAN_LUA_NAIVE=hostcase): names compared byte for byte.
+  if not M.naive.hostcase then pattern = pattern:lower() end
   if pattern:sub(-1) == "." then pattern = pattern:sub(1, -2) end
   if pattern == name then return true end
   if pattern:sub(1, 2) == "*." and not pattern:sub(3):find("*", 1, true) then
@@ -228,8 +229,9 @@ local function check_leaf(info, name)
     if (kind == "ipv4" or kind == "ipv6") and san.kind == "ip" then
       local k2, v2 = addr.ip(san.value)
       if k2 and v2 == value then return nil end
-    elseif kind == "name" and san.kind == "dns" then
-      if dns_matches(san.value, value) then return nil end
+    elseif (kind == "name" or M.naive.ipdnssan) and san.kind == "dns" then
+      -- Test-only (CASPIAN_LUA_NAIVE=ipdnssan): an IP target's text also matches DNS SANs.
+      if dns_matches(san.value, name) then return nil end
     end
   end
   return "name_mismatch", string.format("the server certificate is not valid for %s", name)
@@ -372,10 +374,26 @@ end
 -- shutdown(:send) on TLS: LuaSec has no half-close, so the TCP write side is shut down on the
 -- original LuaSocket object, lent the descriptor for the call.
 function M.shutdown_write(self)
+  if M.naive.tlsshutdown then
+    -- Test-only: LuaSec's close, which ends the whole session (nothing more can be read).
+    self.sock:close()
+    return
+  end
   local fd = self.sock:getfd()
   self.raw:setfd(fd)
   pcall(self.raw.shutdown, self.raw, "send")
   self.raw:setfd(require("ssl.core").SOCKET_INVALID)
+end
+
+-- Test-only (CASPIAN_LUA_NAIVE=closewait): a shutdown that waits for the peer's close_notify
+-- and end with no bound. LuaSec's close sends close_notify and closes its descriptor, so a
+-- child that inherited the connection reads it to its end, and close waits for the child. The
+-- child starts reading once LuaSec's close has made the shared descriptor blocking.
+local function close_and_wait(conn)
+  local reader = io.popen(string.format("exec bash -c 'sleep 0.2; exec cat <&%d >/dev/null 2>&1'",
+    math.tointeger(conn:getfd())))
+  conn:close()
+  reader:close()
 end
 
 -- D14: close sends close_notify (LuaSec's close does SSL_shutdown), then closes.
@@ -383,6 +401,7 @@ function M.close(self)
   if self.closed then return nil end
   self.closed = true
   self.buf = ""
+  if M.naive.closewait and self.sock:getfd() >= 0 then return close_and_wait(self.sock) end
   self.sock:settimeout(1)
   self.sock:close()
   return nil
@@ -390,6 +409,22 @@ end
 
 local function sni_of(host, tls)
   return (tls and tls.sni) or host
+end
+
+-- TLS-SNI-NAME: the server_name is `name` (the sni option, else the host), none for an IP literal.
+local function set_sni(conn, host, name)
+  if M.naive.sniip then
+    conn:sni(host) -- Test-only (CASPIAN_LUA_NAIVE=sniip): the connect host, always.
+  elseif not addr.ip(name) then
+    conn:sni(name)
+  end
+end
+
+-- The name the certificate must be valid for, without a final dot, in lower case (as given
+-- under the test-only hostcase switch).
+local function reference_name(name)
+  if not M.naive.hostcase then name = name:lower() end
+  return (name:gsub("%.$", ""))
 end
 
 function M.open(policy, host, port, timeout_arg, tls)
@@ -404,10 +439,10 @@ function M.open(policy, host, port, timeout_arg, tls)
   local conn, err = ssl.wrap(raw, ctx)
   if not conn then raw:close(); raise("TlsError", "cannot start TLS with " .. addr.target(host, port) .. ": " .. tostring(err)) end
   local name = sni_of(host, tls)
-  if not addr.ip(name) then conn:sni(name) end
+  set_sni(conn, host, name)
   local left = timeout and math.max(0, timeout - (socket.gettime() - started)) or nil
   return handshake(conn, raw, { host = host, port = port, local_host = lip, local_port = lport, timeout = timeout },
-    verify, name:lower():gsub("%.$", ""), left)
+    verify, reference_name(name), left)
 end
 
 -- tcp.starttls: refuses when plaintext is buffered (IO-STARTTLS-BUFFER), and invalidates the
@@ -436,10 +471,9 @@ function M.starttls(stream, tls)
   stream.closed = true
   stream.moved = true
   local name = sni_of(stream.host, tls)
-  if not addr.ip(name) then conn:sni(name) end
+  set_sni(conn, stream.host, name)
   return handshake(conn, raw, { host = stream.host, port = stream.port, local_host = stream.local_host,
-    local_port = stream.local_port, timeout = stream.timeout }, verify, name:lower():gsub("%.$", ""),
-    stream.timeout)
+    local_port = stream.local_port, timeout = stream.timeout }, verify, reference_name(name), stream.timeout)
 end
 
 return M
