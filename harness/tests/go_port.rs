@@ -10,11 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use serde_json::Value;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod port_run;
+use port_run::{Port, root, status};
 
 /// The port's binary, built once for every test of this file; `None` when Go is missing (and
 /// may be: panics when CASPIAN_REQUIRE_GO is set).
@@ -46,44 +43,13 @@ fn go_port() -> Option<&'static Path> {
     binary.as_deref()
 }
 
-/// Runs the catalog (or `cases`) against the port with the naive `switch` (empty: none);
-/// returns the exit success and each case's status.
-fn run_port(
-    binary: &Path,
-    name: &str,
-    switch: &str,
-    extra: &[&str],
-    cases: &[&str],
-) -> (bool, Vec<(String, String)>) {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("go-port-{name}"));
-    std::fs::create_dir_all(&dir).expect("a scratch folder");
-    let json = dir.join("report.json");
-    let output = Command::new(env!("CARGO_BIN_EXE_caspian-conform"))
-        .current_dir(root())
-        .env("CASPIAN_GO_NAIVE", switch)
-        .args(["run", "--quiet", "--engine-cmd"])
-        .arg(binary)
-        .arg("--json")
-        .arg(&json)
-        .args(extra)
-        .args(cases)
-        .output()
-        .expect("run caspian-conform");
-    let report: Value = std::fs::read_to_string(&json)
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_else(|| panic!("no report; stderr: {}", String::from_utf8_lossy(&output.stderr)));
-    let statuses = report["cases"]
-        .as_array()
-        .expect("cases")
-        .iter()
-        .map(|c| (c["id"].as_str().unwrap_or("").to_string(), c["status"].as_str().unwrap_or("").to_string()))
-        .collect();
-    (output.status.success(), statuses)
-}
-
-fn status<'a>(statuses: &'a [(String, String)], id: &str) -> &'a str {
-    statuses.iter().find(|(case, _)| case == id).map_or("absent", |(_, status)| status.as_str())
+/// The port behind its built binary.
+fn port(binary: &Path) -> Port<'_> {
+    Port {
+        label: "go-port",
+        engine_cmd: binary.to_str().expect("a UTF-8 path"),
+        switch_variable: "CASPIAN_GO_NAIVE",
+    }
 }
 
 /// The quick catalog (the long lane's 30 s waits left out, as `.ci/run`'s full run covers them).
@@ -93,7 +59,7 @@ fn the_port_passes_the_catalog_with_its_expectations() {
         return;
     };
     let (ok, statuses) =
-        run_port(binary, "full", "", &["--quick", "--expectations", "ports/go/expectations.toml"], &[]);
+        port(binary).run("full", "", &["--quick", "--expectations", "ports/go/expectations.toml"], &[]);
     let unexpected: Vec<_> = statuses
         .iter()
         .filter(|(_, s)| !matches!(s.as_str(), "PASS" | "SKIP" | "EXPECTED_FAIL" | "UNIMPLEMENTED"))
@@ -137,7 +103,7 @@ fn each_naive_switch_is_caught_by_the_clauses_it_breaks() {
     ];
     for (switch, broken, intact) in table {
         let cases: Vec<&str> = broken.iter().chain(intact.iter()).copied().collect();
-        let (ok, statuses) = run_port(binary, switch, switch, &[], &cases);
+        let (ok, statuses) = port(binary).run(switch, switch, &[], &cases);
         assert!(!ok, "{switch}: the run must fail: {statuses:?}");
         for id in broken {
             assert_eq!(status(&statuses, id), "FAIL", "{switch}: {id} must catch it");

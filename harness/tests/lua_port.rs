@@ -6,14 +6,17 @@
 //! them). Without them these tests print why and pass, unless `CASPIAN_REQUIRE_LUA` is set, as
 //! CI sets it, in which case a missing Lua is a failure.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::Value;
+mod port_run;
+use port_run::{Port, status};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+/// The port, driven through its `driver.lua`.
+const LUA: Port = Port {
+    label: "lua-port",
+    engine_cmd: "lua5.4 ports/luasocket/driver.lua",
+    switch_variable: "CASPIAN_LUA_NAIVE",
+};
 
 /// True when the port can run here; panics when it cannot but must (CASPIAN_REQUIRE_LUA).
 fn lua_ready() -> bool {
@@ -31,44 +34,12 @@ fn lua_ready() -> bool {
     ready
 }
 
-/// Runs the catalog (or `cases`) against the port with the naive `switch` (empty: none);
-/// returns the exit success and each case's status.
-fn run_port(name: &str, switch: &str, extra: &[&str], cases: &[&str]) -> (bool, Vec<(String, String)>) {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("lua-port-{name}"));
-    std::fs::create_dir_all(&dir).expect("a scratch folder");
-    let json = dir.join("report.json");
-    let output = Command::new(env!("CARGO_BIN_EXE_caspian-conform"))
-        .current_dir(root())
-        .env("CASPIAN_LUA_NAIVE", switch)
-        .args(["run", "--quiet", "--engine-cmd", "lua5.4 ports/luasocket/driver.lua", "--json"])
-        .arg(&json)
-        .args(extra)
-        .args(cases)
-        .output()
-        .expect("run caspian-conform");
-    let report: Value = std::fs::read_to_string(&json)
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_else(|| panic!("no report; stderr: {}", String::from_utf8_lossy(&output.stderr)));
-    let statuses = report["cases"]
-        .as_array()
-        .expect("cases")
-        .iter()
-        .map(|c| (c["id"].as_str().unwrap_or("").to_string(), c["status"].as_str().unwrap_or("").to_string()))
-        .collect();
-    (output.status.success(), statuses)
-}
-
-fn status<'a>(statuses: &'a [(String, String)], id: &str) -> &'a str {
-    statuses.iter().find(|(case, _)| case == id).map_or("absent", |(_, status)| status.as_str())
-}
-
 #[test]
 fn the_port_passes_the_catalog_with_its_expectations() {
     if !lua_ready() {
         return;
     }
-    let (ok, statuses) = run_port("full", "", &["--expectations", "ports/luasocket/expectations.toml"], &[]);
+    let (ok, statuses) = LUA.run("full", "", &["--expectations", "ports/luasocket/expectations.toml"], &[]);
     let unexpected: Vec<_> = statuses
         .iter()
         .filter(|(_, s)| !matches!(s.as_str(), "PASS" | "SKIP" | "EXPECTED_FAIL" | "UNIMPLEMENTED"))
@@ -162,7 +133,7 @@ fn each_naive_switch_is_caught_by_the_clauses_it_breaks() {
     }
     for Switch { name, broken, intact, caught_as, extra } in SWITCHES {
         let cases: Vec<&str> = broken.iter().chain(intact.iter()).copied().collect();
-        let (ok, statuses) = run_port(name, name, extra, &cases);
+        let (ok, statuses) = LUA.run(name, name, extra, &cases);
         assert!(!ok, "{name}: the run must fail: {statuses:?}");
         for id in *broken {
             let got = status(&statuses, id);
