@@ -19,11 +19,12 @@ fn text_files(dir: &Path, found: &mut Vec<PathBuf>) {
     let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display()));
     for entry in entries.map(|e| e.expect("a directory entry")) {
         let path = entry.path();
-        let name = entry.file_name();
+        if GENERATED.iter().any(|g| entry.file_name() == *g) {
+            // `.git` is a file in a worktree: it names where its repository lives.
+            continue;
+        }
         if path.is_dir() {
-            if !GENERATED.iter().any(|g| name == *g) {
-                text_files(&path, found);
-            }
+            text_files(&path, found);
         } else if std::fs::read_to_string(&path).is_ok() {
             found.push(path);
         }
