@@ -307,7 +307,7 @@ where
     let cues = net.cues();
     let client = async move {
         let peers = Peers::new(commands, SERVER_HOST, true, cues, seed);
-        Ok(body(SimTransport, peers).await)
+        Ok::<_, std::convert::Infallible>(body(SimTransport, peers).await)
     };
     net.client_on(CLIENT_HOST, client).run().map_err(|e| e.failure)
 }

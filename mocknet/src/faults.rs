@@ -1,6 +1,7 @@
 //! Faults a mock network applies at a time or on cue. In the simulated world they are turmoil's
 //! own (held links, crashed hosts, message latency and message loss), applied between steps; the
-//! real world applies those it can with its relays (`real.rs`).
+//! real world applies those it can with its relays (`real.rs`). Both worlds reset connections
+//! the same way, at their ends ([`crate::connections`]).
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -10,6 +11,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use super::transcript::{Clock, Transcript};
+use crate::connections::Connections;
 
 /// A change to the network. The real world applies a fault with the relays in front of the
 /// host's services, so one of its hosts must be the client's; what it cannot do fails the run
@@ -34,26 +36,51 @@ pub enum NetFault {
     /// the simulation, so use it for UDP. Real world: the client's datagrams to the host's UDP
     /// services (not the answers); TCP is not touched.
     Loss(String, String, f64),
+    /// Every TCP connection open between the two hosts is reset at both ends: each end's next
+    /// read or write (and one waiting now) fails with ConnectionReset. Connections opened later
+    /// are not touched. The same in both worlds.
+    Cut(String, String),
+    /// The TCP connection numbered `connection` to `host:port` (from 0, in the order the
+    /// connections to that service opened) is reset at both ends, as [`NetFault::Cut`] resets
+    /// one; when it has not opened yet, it is reset as it opens. The same in both worlds.
+    Reset { host: String, port: i64, connection: usize },
 }
 
 impl NetFault {
     /// The hosts the fault names.
     fn hosts(&self) -> Vec<&str> {
         match self {
-            Self::Hold(a, b) | Self::Heal(a, b) | Self::Loss(a, b, _) => vec![a, b],
-            Self::Crash(host) | Self::Restart(host) => vec![host],
+            Self::Hold(a, b) | Self::Heal(a, b) | Self::Loss(a, b, _) | Self::Cut(a, b) => vec![a, b],
+            Self::Crash(host) | Self::Restart(host) | Self::Reset { host, .. } => vec![host],
             Self::MaxLatency(_) => Vec::new(),
         }
     }
 
-    /// Fails when the fault names a host that is not in `hosts`.
-    pub(super) fn check_hosts(&self, hosts: &BTreeSet<String>) -> Result<(), String> {
-        match self.hosts().into_iter().find(|host| !hosts.contains(*host)) {
-            Some(unknown) => {
-                Err(format!("fault `{self}` names \"{unknown}\", which is not a host of this network"))
-            }
-            None => Ok(()),
+    /// Fails when the fault names a host that is not in `hosts`, or a port out of range.
+    pub(super) fn check(&self, hosts: &BTreeSet<String>) -> Result<(), String> {
+        if let Some(unknown) = self.hosts().into_iter().find(|host| !hosts.contains(*host)) {
+            return Err(format!("fault `{self}` names \"{unknown}\", which is not a host of this network"));
         }
+        match self {
+            Self::Reset { port, .. } if crate::tcp_port(*port).is_none() => {
+                Err(format!("fault `{self}` names port {port}: a port is within 1..=65535"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Applies the fault when it is one on connections, the same in both worlds; returns
+    /// false for the others.
+    pub(super) fn apply_to_connections(&self, connections: &Connections) -> bool {
+        match self {
+            Self::Cut(a, b) => connections.cut(a, b),
+            Self::Reset { host, port, connection } => {
+                let Some(port) = crate::tcp_port(*port) else { return false };
+                connections.reset(host, port, *connection);
+            }
+            _ => return false,
+        }
+        true
     }
 }
 
@@ -66,6 +93,10 @@ impl fmt::Display for NetFault {
             Self::Restart(host) => write!(f, "restart {host}"),
             Self::MaxLatency(max) => write!(f, "max latency {} ms", max.as_secs_f64() * 1000.0),
             Self::Loss(a, b, rate) => write!(f, "lose {:.0}% of {a} <-> {b}", rate * 100.0),
+            Self::Cut(a, b) => write!(f, "cut {a} <-> {b}"),
+            Self::Reset { host, port, connection } => {
+                write!(f, "reset connection {connection} to {host}:{port}")
+            }
         }
     }
 }
@@ -126,17 +157,23 @@ impl Cues {
         self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Applies to `sim` every fault due now, recording each in `transcript`. A fault naming a
-    /// host that is not in `hosts` fails the run.
+    /// Applies to `sim` (or to `connections`) every fault due now, recording each in
+    /// `transcript` before it takes effect. A fault naming a host that is not in `hosts` fails
+    /// the run.
     pub(super) fn apply_due(
         &self,
         sim: &mut turmoil::Sim<'_>,
         hosts: &BTreeSet<String>,
         transcript: &Transcript,
+        connections: &Connections,
     ) -> Result<(), String> {
         let now = sim.elapsed();
         for fault in self.take_due(now) {
-            fault.check_hosts(hosts)?;
+            fault.check(hosts)?;
+            transcript.record_at(now, format!("fault: {fault}"));
+            if fault.apply_to_connections(connections) {
+                continue;
+            }
             match &fault {
                 NetFault::Hold(a, b) => sim.hold(a.as_str(), b.as_str()),
                 NetFault::Heal(a, b) => sim.release(a.as_str(), b.as_str()),
@@ -144,8 +181,9 @@ impl Cues {
                 NetFault::Restart(host) => sim.bounce(host.as_str()),
                 NetFault::MaxLatency(max) => sim.set_max_message_latency(*max),
                 NetFault::Loss(a, b, rate) => sim.set_link_fail_rate(a.as_str(), b.as_str(), *rate),
+                // Applied to the connections above.
+                NetFault::Cut(..) | NetFault::Reset { .. } => {}
             }
-            transcript.record_at(now, format!("fault: {fault}"));
         }
         Ok(())
     }

@@ -43,6 +43,7 @@ use caspian_reference::{Net, TlsContext};
 use crate::peers::tls_config;
 
 pub mod certs;
+mod connections;
 mod faults;
 pub mod peers;
 mod ready;
@@ -58,12 +59,13 @@ pub use tokio;
 pub use turmoil;
 
 pub use faults::{Cues, NetFault};
-pub use ready::Handler;
+pub use ready::Accepted;
 pub use transcript::{Event, MockNetError, SimOnly, Transcript, World};
 pub use transport::{MockListener, MockTransport, MockUdpSocket};
 
-use ready::{Ready, Service};
-use transcript::Clock;
+use connections::Connections;
+use ready::{Handler, Ready, Service};
+use transcript::{Clock, Failed};
 use transport::Names;
 
 /// The simulated clock starts here, so that certificates are checked against a fixed date.
@@ -91,7 +93,7 @@ pub const CLIENT_HOST: &str = "client";
 pub type HostResult = turmoil::Result;
 
 type Software = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = HostResult>>>>;
-type ClientTask<T> = Pin<Box<dyn Future<Output = Result<T, String>>>>;
+type ClientTask<T, E> = Pin<Box<dyn Future<Output = Result<T, Failed<E>>>>>;
 
 /// What runs on one host: the user's software (at most one), services, or nothing ever.
 #[derive(Clone, Default)]
@@ -111,9 +113,12 @@ pub struct MockNet {
     hosts: Vec<(String, HostPlan)>,
     cues: Cues,
     transcript: Transcript,
+    connections: Connections,
     clock: Clock,
     /// The real world's host names.
     names: Names,
+    /// What is wrong with the description (a port out of range): the run fails with it.
+    mistakes: Vec<String>,
 }
 
 impl MockNet {
@@ -129,8 +134,10 @@ impl MockNet {
             hosts: Vec::new(),
             cues: Cues::with_clock(clock.clone()),
             transcript: Transcript::with_clock(clock.clone()),
+            connections: Connections::default(),
             clock,
             names: Names::default(),
+            mistakes: Vec::new(),
         }
     }
 
@@ -181,39 +188,43 @@ impl MockNet {
     }
 
     /// Serves every TCP connection to `name:port` with `handler`, on its own task, in either
-    /// world: the stream is the world's (turmoil's or the OS's, behind its relay).
-    pub fn serve<F, Fut>(self, name: &str, port: u16, handler: F) -> Self
+    /// world: the stream is the world's (turmoil's or the OS's, behind its relay), and
+    /// [`Accepted`] tells which connection it is. An error the handler returns ends that
+    /// connection alone, and is recorded. Ports are `i64`, as the client's `net.tcp` takes
+    /// them; one outside 1..=65535 fails the run.
+    pub fn serve<F, Fut>(self, name: &str, port: i64, handler: F) -> Self
     where
-        F: Fn(BoxedStream) -> Fut + 'static,
+        F: Fn(BoxedStream, Accepted) -> Fut + 'static,
         Fut: Future<Output = io::Result<()>> + 'static,
     {
-        let handler: Handler = Rc::new(move |stream| Box::pin(handler(stream)));
-        self.ready(name, Ready::Tcp(port, Service::User(handler)))
+        let handler: Handler = Rc::new(move |stream, accepted| Box::pin(handler(stream, accepted)));
+        self.ready(name, port, |port| Ready::Tcp(port, Service::User(handler)))
     }
 
     /// Serves a TCP echo on `name:port`: every byte back, until the client ends its side.
-    pub fn echo(self, name: &str, port: u16) -> Self {
-        self.ready(name, Ready::Tcp(port, Service::Peer(Peer::Echo)))
+    pub fn echo(self, name: &str, port: i64) -> Self {
+        self.ready(name, port, |port| Ready::Tcp(port, Service::Peer(Peer::Echo)))
     }
 
-    /// Serves `steps` to every connection to `name:port`.
-    pub fn script(self, name: &str, port: u16, steps: Vec<Step>) -> Self {
-        self.ready(name, Ready::Tcp(port, Service::Peer(Peer::Script(steps))))
+    /// Serves `steps` to every connection to `name:port`, then holds the connection open until
+    /// the client closes it: `vec![]` is a server that accepts and never says a word.
+    pub fn script(self, name: &str, port: i64, steps: Vec<Step>) -> Self {
+        self.ready(name, port, |port| Ready::Tcp(port, Service::Peer(Peer::Script(steps))))
     }
 
     /// Serves TLS on `name:port` as `peer` says (the zoo leaf it presents, STARTTLS, ...).
-    pub fn tls(self, name: &str, port: u16, peer: TlsPeer) -> Self {
-        self.ready(name, Ready::Tcp(port, Service::Peer(Peer::Tls(peer))))
+    pub fn tls(self, name: &str, port: i64, peer: TlsPeer) -> Self {
+        self.ready(name, port, |port| Ready::Tcp(port, Service::Peer(Peer::Tls(peer))))
     }
 
     /// Echoes every UDP datagram sent to `name:port` back to its sender.
-    pub fn udp_echo(self, name: &str, port: u16) -> Self {
-        self.ready(name, Ready::UdpEcho(port))
+    pub fn udp_echo(self, name: &str, port: i64) -> Self {
+        self.ready(name, port, Ready::UdpEcho)
     }
 
     /// Host `name` refuses connections to `port` (as it does on every port nothing serves).
-    pub fn closed_port(self, name: &str, port: u16) -> Self {
-        self.ready(name, Ready::ClosedPort(port))
+    pub fn closed_port(self, name: &str, port: i64) -> Self {
+        self.ready(name, port, Ready::ClosedPort)
     }
 
     /// Host `name` never answers: a connect to any of its ports waits until its timeout.
@@ -238,8 +249,12 @@ impl MockNet {
         self.transcript.clone()
     }
 
-    fn ready(mut self, name: &str, ready: Ready) -> Self {
-        self.plan(name).ready.push(ready);
+    /// Adds the service `ready` makes of `port` to host `name`, or notes a port out of range.
+    fn ready(mut self, name: &str, port: i64, ready: impl FnOnce(u16) -> Ready) -> Self {
+        match tcp_port(port) {
+            Some(port) => self.plan(name).ready.push(ready(port)),
+            None => self.mistakes.push(format!("{name}:{port}: a port is within 1..=65535")),
+        }
         self
     }
 
@@ -255,38 +270,56 @@ impl MockNet {
     }
 
     /// The error of a failed run of this network.
-    fn error(&self, failure: String, sim_only: Option<SimOnly>) -> MockNetError {
+    fn error<E: std::fmt::Display>(&self, failed: Failed<E>) -> MockNetError<E> {
         let (world, seed, transcript) = (self.world, self.seed, self.transcript.events());
-        MockNetError { world, seed, failure, sim_only, transcript }
+        let (failure, client, sim_only) = match failed {
+            Failed::Client(e) => (format!("the client failed: {e}"), Some(Box::new(e)), None),
+            Failed::Run(failure, sim_only) => (failure, None, sim_only),
+        };
+        MockNetError { world, seed, failure, client, sim_only, transcript }
     }
 
     /// Runs `body` on host [`CLIENT_HOST`] with a reference `%net` holding `flags` and
     /// trusting the zoo's root CA, over the world's [`MockTransport`]. The run ends when `body`
-    /// returns.
-    pub fn client<T, E, F, Fut>(self, flags: Flags, body: F) -> Run<T>
+    /// returns; its error is the run's [`MockNetError::client`].
+    pub fn client<T, E, F, Fut>(self, flags: Flags, body: F) -> Run<T, E>
     where
         T: 'static,
-        E: std::fmt::Display,
+        E: std::fmt::Display + 'static,
         F: FnOnce(Net<MockTransport>) -> Fut + 'static,
         Fut: Future<Output = Result<T, E>> + 'static,
     {
-        let transport = MockTransport::new(self.world, self.names.clone(), self.transcript(), CLIENT_HOST);
+        let transport = MockTransport::new(
+            self.world,
+            self.names.clone(),
+            self.transcript(),
+            self.connections.clone(),
+            CLIENT_HOST,
+        );
         let world = self.world;
-        self.client_on(CLIENT_HOST, async move {
-            let net = flags.net(world, transport)?;
-            body(net).await.map_err(|e| format!("the client failed: {e}"))
-        })
+        let task = async move {
+            let net = flags.net(world, transport).map_err(|e| Failed::Run(e, None))?;
+            body(net).await.map_err(Failed::Client)
+        };
+        Run { net: self, client: CLIENT_HOST.to_string(), task: Box::pin(task) }
     }
 
     /// Runs `task` on host `name` as the client, with the world's sockets alone (in the
-    /// simulated world, turmoil's). The run ends when `task` returns.
-    pub fn client_on<T: 'static>(
-        self,
-        name: &str,
-        task: impl Future<Output = Result<T, String>> + 'static,
-    ) -> Run<T> {
+    /// simulated world, turmoil's). The run ends when `task` returns; its error is the run's
+    /// [`MockNetError::client`].
+    pub fn client_on<T, E>(self, name: &str, task: impl Future<Output = Result<T, E>> + 'static) -> Run<T, E>
+    where
+        T: 'static,
+        E: std::fmt::Display + 'static,
+    {
+        let task = async move { task.await.map_err(Failed::Client) };
         Run { net: self, client: name.to_string(), task: Box::pin(task) }
     }
+}
+
+/// `port` as a TCP or UDP port a service can be named by: within 1..=65535.
+fn tcp_port(port: i64) -> Option<u16> {
+    u16::try_from(port).ok().filter(|port| *port != 0)
 }
 
 /// The `--allow-net` and `--allow-listen` flags of the client's `%net`.
@@ -324,37 +357,46 @@ impl Flags {
 }
 
 /// A described network with its client, ready to run.
-pub struct Run<T> {
+pub struct Run<T, E> {
     net: MockNet,
     client: String,
-    task: ClientTask<T>,
+    task: ClientTask<T, E>,
 }
 
-impl<T: 'static> Run<T> {
+impl<T: 'static, E: std::fmt::Display + 'static> Run<T, E> {
     /// The run's transcript (the same as [`MockNet::transcript`]).
     pub fn transcript(&self) -> Transcript {
         self.net.transcript()
     }
 
     /// Runs the network until the client returns, and returns what it returned; a failure
-    /// (the client's error, a host's error, the time limit, a bad fault, a feature the real
-    /// world lacks) carries the world, the seed and the transcript.
-    pub fn run(self) -> Result<T, MockNetError> {
+    /// (the client's error, a host's error, the time limit, a bad fault or port, a feature the
+    /// real world lacks) carries the world, the seed and the transcript.
+    pub fn run(self) -> Result<T, MockNetError<E>> {
         let Run { net, client, task } = self;
-        match net.world {
-            World::Sim => sim::run(net, client, task),
-            World::Real => real::run(net, client, task),
+        if !net.mistakes.is_empty() {
+            return Err(net.error(Failed::Run(net.mistakes.join("; "), None)));
         }
+        let outcome = match net.world {
+            World::Sim => sim::run(&net, client, task),
+            World::Real => real::run(&net, client, task),
+        };
+        outcome.map_err(|failed| net.error(failed))
     }
 }
 
 /// Runs the client's `task`, recording its start and its end.
-async fn recorded<T>(client: String, task: ClientTask<T>, transcript: Transcript) -> Result<T, String> {
+async fn recorded<T, E: std::fmt::Display>(
+    client: String,
+    task: ClientTask<T, E>,
+    transcript: Transcript,
+) -> Result<T, Failed<E>> {
     transcript.record(format!("{client} starts"));
     let result = task.await;
     match &result {
         Ok(_) => transcript.record(format!("{client} finishes")),
-        Err(e) => transcript.record(format!("{client} fails: {e}")),
+        Err(Failed::Client(e)) => transcript.record(format!("{client} fails: {e}")),
+        Err(Failed::Run(failure, _)) => transcript.record(format!("{client} fails: {failure}")),
     }
     result
 }

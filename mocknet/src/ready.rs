@@ -1,6 +1,7 @@
 //! The services a mock network's hosts offer on fixed ports, started the same way in both
 //! worlds over any [`Transport`]: the catalog's ready peers, the user's per-connection code, a
-//! UDP echo and a closed port. TCP services record each connection they accept and its end.
+//! UDP echo and a closed port. TCP services number the connections they accept and record each
+//! one and its end.
 
 use std::future::Future;
 use std::io;
@@ -11,11 +12,51 @@ use std::sync::Arc;
 
 use caspian_reference::transport::{BoxedStream, Transport};
 
-use super::transcript::Transcript;
+use crate::connections::Connections;
 use crate::peers::{Endings, Peer, UdpPeer, serve, serve_udp};
+use crate::transcript::Transcript;
 
 /// The user's server code for one connection: an error ends that connection only.
-pub type Handler = Rc<dyn Fn(BoxedStream) -> Pin<Box<dyn Future<Output = io::Result<()>>>>>;
+pub(crate) type Handler = Rc<dyn Fn(BoxedStream, Accepted) -> Pin<Box<dyn Future<Output = io::Result<()>>>>>;
+
+/// What a [`crate::MockNet::serve`] handler learns of the connection it serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// The connection's number among the service's, from 0 in the order they opened: the
+    /// number [`crate::NetFault::Reset`] names.
+    pub index: usize,
+    /// The host it comes from (the network's client, as a host name).
+    pub client: String,
+    /// Where it comes from: the client's address in the simulated world, its relay's on
+    /// loopback.
+    pub peer: SocketAddr,
+}
+
+/// Where a service's connections come from, as events name it.
+#[derive(Debug, Clone)]
+pub(crate) enum Clients {
+    /// The simulated world: the host the simulation names for the peer's address.
+    Simulated,
+    /// The real world: every connection to a service is the client's (through its relay).
+    Only(String),
+}
+
+impl Clients {
+    fn name(&self, peer: SocketAddr) -> String {
+        match self {
+            Self::Simulated => turmoil::reverse_lookup(peer.ip()).unwrap_or_else(|| peer.ip().to_string()),
+            Self::Only(client) => client.clone(),
+        }
+    }
+}
+
+/// What a service's connections are recorded in and numbered by.
+#[derive(Clone)]
+pub(crate) struct Records {
+    pub(crate) transcript: Transcript,
+    pub(crate) connections: Connections,
+    pub(crate) clients: Clients,
+}
 
 /// What serves each TCP connection of a service.
 #[derive(Clone)]
@@ -53,14 +94,14 @@ pub(super) async fn start<T: Transport>(
     bind: SocketAddr,
     host: &str,
     ready: Ready,
-    transcript: &Transcript,
+    records: &Records,
 ) -> io::Result<SocketAddr> {
-    let at = format!("{host}:{}", ready.port());
+    let at = (host.to_string(), ready.port());
     match ready {
         Ready::Tcp(_, service) => {
             let listener = transport.bind_listener(bind).await?;
             let addr = T::listener_addr(&listener)?;
-            tokio::task::spawn_local(serve_recorded::<T>(at, listener, service, transcript.clone()));
+            tokio::task::spawn_local(serve_recorded::<T>(at, listener, service, records.clone()));
             Ok(addr)
         }
         Ready::UdpEcho(_) => {
@@ -73,29 +114,33 @@ pub(super) async fn start<T: Transport>(
     }
 }
 
-/// Accepts connections forever, serving each as `service` says and recording when it is
-/// accepted and when it ends.
+/// Accepts connections forever, serving each as `service` says, numbering each and recording
+/// when it is accepted, how it ends, and an error that ends its service.
 async fn serve_recorded<T: Transport>(
-    at: String,
+    (host, port): (String, u16),
     listener: T::TcpListener,
     service: Service,
-    transcript: Transcript,
+    records: Records,
 ) {
     let endings = Arc::new(Endings::new(None));
-    let mut index = 0;
     while let Ok(connected) = T::accept(&listener).await {
-        let from = connected.peer;
-        transcript.record(format!("{at} accepts a connection from {from}"));
-        let (service, endings, transcript, at) =
-            (service.clone(), endings.clone(), transcript.clone(), at.clone());
+        let client = records.clients.name(connected.peer);
+        let (index, stream) =
+            records.connections.server_end((&host, port), &client, connected.stream, &records.transcript);
+        records.transcript.record(format!("{host}:{port} accepts connection {index} from {client}"));
+        let accepted = Accepted { index, client, peer: connected.peer };
+        let (service, endings, transcript) = (service.clone(), endings.clone(), records.transcript.clone());
+        let at = format!("{host}:{port}");
         tokio::task::spawn_local(async move {
             let ended = match &service {
-                Service::Peer(peer) => serve(peer, connected.stream, index, &endings).await,
-                Service::User(handler) => handler(connected.stream).await,
+                Service::Peer(peer) => serve(peer, stream, index, &endings).await,
+                Service::User(handler) => handler(stream, accepted).await,
             };
-            let how = ended.err().map(|e| format!(" ({e})")).unwrap_or_default();
-            transcript.record(format!("{at} closes the connection from {from}{how}"));
+            if let Err(e) = ended
+                && e.kind() != io::ErrorKind::ConnectionReset
+            {
+                transcript.record(format!("{at}'s service of connection {index} failed: {e}"));
+            }
         });
-        index += 1;
     }
 }

@@ -10,10 +10,11 @@ use std::net::{Ipv4Addr, SocketAddr};
 use caspian_peers::Fault;
 use caspian_reference::transport::os::OsTransport;
 
-use super::ready::{self, Ready};
-use super::transcript::{Clock, SimOnly, Transcript};
+use super::ready::{self, Clients, Ready, Records};
+use super::transcript::{Clock, Failed, SimOnly, Transcript};
 use super::transport::Names;
-use super::{ClientTask, Cues, MockNet, MockNetError, NetFault, SIM_TICK, recorded};
+use super::{ClientTask, Cues, MockNet, NetFault, SIM_TICK, recorded};
+use crate::connections::Connections;
 use crate::relays::crash::{self, StandIn, full_backlog_listener};
 use crate::relays::toxics::for_datagrams;
 use crate::relays::{LinkHandle, link_seed, relay, udp};
@@ -22,25 +23,32 @@ use crate::relays::{LinkHandle, link_seed, relay, udp};
 type Failure = (String, Option<SimOnly>);
 
 /// Runs the client on loopback until it returns or its time limit passes.
-pub(super) fn run<T: 'static>(net: MockNet, client: String, task: ClientTask<T>) -> Result<T, MockNetError> {
+pub(super) fn run<T: 'static, E: std::fmt::Display + 'static>(
+    net: &MockNet,
+    client: String,
+    task: ClientTask<T, E>,
+) -> Result<T, Failed<E>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| net.error(format!("cannot start a tokio runtime: {e}"), None))?;
-    let outcome = tokio::task::LocalSet::new().block_on(&runtime, async {
+        .map_err(|e| Failed::Run(format!("cannot start a tokio runtime: {e}"), None))?;
+    tokio::task::LocalSet::new().block_on(&runtime, async {
         net.clock.start();
-        let loopback = Loopback::start(&net, &client).await?;
-        loopback.apply_due(&net.cues).await?;
+        let ran = async {
+            let loopback = Loopback::start(net, &client).await?;
+            loopback.apply_due(&net.cues).await?;
+            Ok(loopback)
+        };
+        let loopback = ran.await.map_err(|(failure, sim_only)| Failed::Run(failure, sim_only))?;
         let limit = net.limit;
         tokio::select! {
             done = tokio::time::timeout(limit, recorded(client, task, net.transcript.clone())) => match done {
-                Ok(result) => result.map_err(|failure| (failure, None)),
-                Err(_) => Err((format!("the client was still running after {} s", limit.as_secs_f64()), None)),
+                Ok(result) => result,
+                Err(_) => Err(Failed::Run(format!("the client was still running after {} s", limit.as_secs_f64()), None)),
             },
-            failure = loopback.apply_faults(&net.cues) => Err(failure),
+            (failure, sim_only) = loopback.apply_faults(&net.cues) => Err(Failed::Run(failure, sim_only)),
         }
-    });
-    outcome.map_err(|(failure, sim_only)| net.error(failure, sim_only))
+    })
 }
 
 /// The network's hosts on loopback.
@@ -58,6 +66,7 @@ struct Loopback {
     started: Cell<usize>,
     clock: Clock,
     transcript: Transcript,
+    connections: Connections,
 }
 
 /// One host's relayed services.
@@ -90,8 +99,13 @@ impl Loopback {
     /// Starts every host's services behind their relays, and names them.
     async fn start(net: &MockNet, client: &str) -> Result<Self, Failure> {
         let any = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        let records = Records {
+            transcript: net.transcript.clone(),
+            connections: net.connections.clone(),
+            clients: Clients::Only(client.to_string()),
+        };
         // A port nothing listens on, for the ports no service is named for.
-        let closed = ready::start(&OsTransport, any, "", Ready::ClosedPort(0), &net.transcript)
+        let closed = ready::start(&OsTransport, any, "", Ready::ClosedPort(0), &records)
             .await
             .map_err(|e| io_failure("find a closed port", e))?;
         let mut hosts: BTreeSet<String> = net.hosts.iter().map(|(host, _)| host.clone()).collect();
@@ -106,6 +120,7 @@ impl Loopback {
             started: Cell::new(0),
             clock: net.clock.clone(),
             transcript: net.transcript.clone(),
+            connections: net.connections.clone(),
         };
         for (host, plan) in &net.hosts {
             if plan.software.is_some() {
@@ -124,7 +139,7 @@ impl Loopback {
             let mut relayed = Relayed::default();
             for service in &plan.ready {
                 let (port, udp) = (service.port(), service.is_udp());
-                let served = ready::start(&OsTransport, any, host, service.clone(), &net.transcript)
+                let served = ready::start(&OsTransport, any, host, service.clone(), &records)
                     .await
                     .map_err(|e| io_failure("serve", e))?;
                 if matches!(service, Ready::ClosedPort(_)) {
@@ -176,9 +191,11 @@ impl Loopback {
     async fn apply_due(&self, cues: &Cues) -> Result<(), Failure> {
         let now = self.clock.now();
         for fault in cues.take_due(now) {
-            fault.check_hosts(&self.hosts).map_err(|failure| (failure, None))?;
-            self.apply(&fault).await?;
+            fault.check(&self.hosts).map_err(|failure| (failure, None))?;
             self.transcript.record_at(now, format!("fault: {fault}"));
+            if !fault.apply_to_connections(&self.connections) {
+                self.apply(&fault).await?;
+            }
         }
         Ok(())
     }
@@ -203,6 +220,7 @@ impl Loopback {
             NetFault::Hold(a, b) => (a, b, Fault::Hold),
             NetFault::Heal(a, b) => (a, b, Fault::Heal),
             NetFault::Loss(a, b, rate) => (a, b, Fault::Lose(*rate)),
+            NetFault::Cut(..) | NetFault::Reset { .. } => return Ok(()),
         };
         let host = match (a == &self.client, b == &self.client) {
             (true, false) => b,

@@ -9,13 +9,22 @@ use std::time::{Duration, SystemTime};
 
 use caspian_reference::transport::sim::SimTransport;
 
-use super::ready::{self, Ready};
-use super::{ClientTask, HostPlan, HostResult, MockNet, MockNetError, SIM_EPOCH_UNIX_SECS, recorded};
-use crate::transcript::Transcript;
+use super::ready::{self, Clients, Ready, Records};
+use super::{ClientTask, HostPlan, HostResult, MockNet, SIM_EPOCH_UNIX_SECS, recorded};
+use crate::transcript::Failed;
 
 /// Runs the simulation until the client returns, and returns what it returned.
-pub(super) fn run<T: 'static>(net: MockNet, client: String, task: ClientTask<T>) -> Result<T, MockNetError> {
-    let fail = |failure: String| net.error(failure, None);
+pub(super) fn run<T: 'static, E: std::fmt::Display + 'static>(
+    net: &MockNet,
+    client: String,
+    task: ClientTask<T, E>,
+) -> Result<T, Failed<E>> {
+    let fail = |failure: String| Failed::Run(failure, None);
+    let records = Records {
+        transcript: net.transcript.clone(),
+        connections: net.connections.clone(),
+        clients: Clients::Simulated,
+    };
     let mut sim = turmoil::Builder::new()
         .rng_seed(net.seed)
         .tcp_capacity(4096)
@@ -26,8 +35,8 @@ pub(super) fn run<T: 'static>(net: MockNet, client: String, task: ClientTask<T>)
     let mut names = BTreeSet::new();
     for (name, plan) in &net.hosts {
         names.insert(name.clone());
-        let (name, plan, transcript) = (name.clone(), plan.clone(), net.transcript.clone());
-        sim.host(name.clone(), move || start_host(name.clone(), plan.clone(), transcript.clone()));
+        let (name, plan, records) = (name.clone(), plan.clone(), records.clone());
+        sim.host(name.clone(), move || start_host(name.clone(), plan.clone(), records.clone()));
     }
     names.insert(client.clone());
     let outcome = Rc::new(RefCell::new(None));
@@ -44,27 +53,23 @@ pub(super) fn run<T: 'static>(net: MockNet, client: String, task: ClientTask<T>)
         }
     }
     loop {
-        net.cues.apply_due(&mut sim, &names, &net.transcript).map_err(fail)?;
+        net.cues.apply_due(&mut sim, &names, &net.transcript, &net.connections).map_err(fail)?;
         match sim.step() {
             Ok(true) => break,
             Ok(false) => {}
             Err(e) => return Err(fail(format!("simulation failed: {e}"))),
         }
     }
-    match outcome.take() {
-        Some(Ok(value)) => Ok(value),
-        Some(Err(e)) => Err(fail(e)),
-        None => Err(fail("the simulated case did not finish".to_string())),
-    }
+    outcome.take().unwrap_or_else(|| Err(fail("the client did not finish".to_string())))
 }
 
 /// Starts host `name` as `plan` says: its services, then its software (or nothing more).
-async fn start_host(name: String, plan: HostPlan, transcript: Transcript) -> HostResult {
-    transcript.record(format!("{name} starts"));
+async fn start_host(name: String, plan: HostPlan, records: Records) -> HostResult {
+    records.transcript.record(format!("{name} starts"));
     for service in plan.ready {
         let bind = SocketAddr::from((Ipv4Addr::UNSPECIFIED, service.port()));
         if !matches!(service, Ready::ClosedPort(_)) {
-            ready::start(&SimTransport, bind, &name, service, &transcript).await?;
+            ready::start(&SimTransport, bind, &name, service, &records).await?;
         }
     }
     match plan.software {

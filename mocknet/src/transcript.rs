@@ -108,19 +108,29 @@ impl fmt::Display for SimOnly {
     }
 }
 
+/// How a run failed: the client's own error, or the network's failure (with what the real
+/// world lacked, if that was it).
+pub(crate) enum Failed<E> {
+    Client(E),
+    Run(String, Option<SimOnly>),
+}
+
 /// A run that failed: the world and seed that replay it, what went wrong, and the network
-/// events that led there.
+/// events that led there. `E` is the client's error type.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MockNetError {
+pub struct MockNetError<E> {
     pub world: World,
     pub seed: u64,
+    /// What went wrong, in one line.
     pub failure: String,
+    /// The client's own error, when the client returned one.
+    pub client: Option<Box<E>>,
     /// Set when the run asked the real world for something only the simulation does.
     pub sim_only: Option<SimOnly>,
     pub transcript: Vec<Event>,
 }
 
-impl fmt::Display for MockNetError {
+impl<E> fmt::Display for MockNetError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (world, seed) = (self.world, self.seed);
         writeln!(f, "mock network run ({world} world) with seed {seed} failed: {}", self.failure)?;
@@ -139,4 +149,4 @@ impl fmt::Display for MockNetError {
     }
 }
 
-impl std::error::Error for MockNetError {}
+impl<E: fmt::Debug> std::error::Error for MockNetError<E> {}

@@ -1,21 +1,20 @@
 //! The client's transport in either world, so that one client body runs in both: turmoil's
 //! sockets in the simulated world, the OS's in the real one, where the network's host names
 //! resolve to the loopback ports that serve them. Either way it records the client's
-//! connections, listeners and datagrams in the run's transcript.
+//! connections, listeners and datagrams in the run's transcript, and numbers its connections
+//! so that a fault can reset one.
 
 use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 
 use caspian_reference::transport::os::OsTransport;
 use caspian_reference::transport::sim::SimTransport;
-use caspian_reference::transport::{BoxedStream, Connected, Transport, answer_locally};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use caspian_reference::transport::{Connected, Transport, answer_locally};
 
-use super::transcript::{Transcript, World};
+use crate::connections::Connections;
+use crate::transcript::{Transcript, World};
 
 /// The real world's names: where on loopback each `host:port` of the network is served.
 #[derive(Debug, Clone, Default)]
@@ -57,11 +56,10 @@ impl Names {
         }
     }
 
-    /// The `host:port` served at `addr`, if any.
-    fn name_of(&self, addr: SocketAddr) -> Option<String> {
+    /// The `host` and `port` served at `addr`, if any.
+    fn name_of(&self, addr: SocketAddr) -> Option<(String, u16)> {
         let table = self.lock();
-        let mut found =
-            table.ports.iter().filter(|(_, at)| **at == addr).map(|((h, p), _)| format!("{h}:{p}"));
+        let mut found = table.ports.iter().filter(|(_, at)| **at == addr).map(|(name, _)| name.clone());
         found.next()
     }
 }
@@ -72,6 +70,7 @@ pub struct MockTransport {
     world: World,
     names: Names,
     transcript: Transcript,
+    connections: Connections,
     /// The client's host, as events name it.
     host: String,
 }
@@ -94,28 +93,28 @@ enum Either<S, R> {
 }
 
 impl MockTransport {
-    pub(super) fn new(world: World, names: Names, transcript: Transcript, host: &str) -> Self {
-        Self { world, names, transcript, host: host.to_string() }
+    pub(super) fn new(
+        world: World,
+        names: Names,
+        transcript: Transcript,
+        connections: Connections,
+        host: &str,
+    ) -> Self {
+        Self { world, names, transcript, connections, host: host.to_string() }
     }
 
-    /// How events name `addr`: the network's `host:port` when it is one, else the address.
-    fn name_of(&self, addr: SocketAddr) -> String {
+    /// The host and port `addr` stands for: the network's name when it is one, else the
+    /// address.
+    fn target_of(&self, addr: SocketAddr) -> (String, u16) {
         let name = match self.world {
-            World::Sim => turmoil::reverse_lookup(addr.ip()).map(|host| format!("{host}:{}", addr.port())),
+            World::Sim => turmoil::reverse_lookup(addr.ip()).map(|host| (host, addr.port())),
             World::Real => self.names.name_of(addr),
         };
-        name.unwrap_or_else(|| addr.to_string())
+        name.unwrap_or_else(|| (addr.ip().to_string(), addr.port()))
     }
 
     fn record(&self, what: String) {
         self.transcript.record(format!("{} {what}", self.host));
-    }
-
-    /// Wraps a connected stream so that its end is recorded as `ends`.
-    fn recorded(&self, connected: Connected, ends: String) -> Connected {
-        let stream =
-            Box::new(RecordedStream { inner: connected.stream, ends: Some((self.transcript.clone(), ends)) });
-        Connected { stream, ..connected }
     }
 }
 
@@ -131,18 +130,24 @@ impl Transport for MockTransport {
     }
 
     async fn connect(&self, addr: SocketAddr) -> io::Result<Connected> {
-        let target = self.name_of(addr);
+        let (host, port) = self.target_of(addr);
         let connected = match self.world {
             World::Sim => SimTransport.connect(addr).await,
             World::Real => OsTransport.connect(addr).await,
         };
         match connected {
             Ok(connected) => {
-                self.record(format!("connects to {target}"));
-                Ok(self.recorded(connected, format!("{} closes its connection to {target}", self.host)))
+                let (index, stream) = self.connections.client_end(
+                    &self.host,
+                    (&host, port),
+                    connected.stream,
+                    &self.transcript,
+                );
+                self.record(format!("connects to {host}:{port} (connection {index})"));
+                Ok(Connected { stream, ..connected })
             }
             Err(e) => {
-                self.record(format!("cannot connect to {target}: {}", e.kind()));
+                self.record(format!("cannot connect to {host}:{port}: {}", e.kind()));
                 Err(e)
             }
         }
@@ -164,9 +169,12 @@ impl Transport for MockTransport {
             Either::Real(inner) => OsTransport::accept(inner).await?,
         };
         let transport = &listener.transport;
-        let from = transport.name_of(connected.peer);
-        transport.record(format!("accepts a connection from {from}"));
-        Ok(transport.recorded(connected, format!("{} closes the connection from {from}", transport.host)))
+        let (from, _) = transport.target_of(connected.peer);
+        let at = (transport.host.as_str(), connected.local.port());
+        let (index, stream) =
+            transport.connections.server_end(at, &from, connected.stream, &transport.transcript);
+        transport.transcript.record(format!("{}:{} accepts connection {index} from {from}", at.0, at.1));
+        Ok(Connected { stream, ..connected })
     }
 
     fn listener_addr(listener: &Self::TcpListener) -> io::Result<SocketAddr> {
@@ -190,7 +198,8 @@ impl Transport for MockTransport {
             Either::Real(inner) => OsTransport::send_to(inner, datagram, target).await?,
         };
         let transport = &socket.transport;
-        transport.record(format!("sends {sent} bytes to {}", transport.name_of(target)));
+        let (host, port) = transport.target_of(target);
+        transport.record(format!("sends {sent} bytes to {host}:{port}"));
         Ok(sent)
     }
 
@@ -200,7 +209,8 @@ impl Transport for MockTransport {
             Either::Real(inner) => OsTransport::recv_from(inner, buf).await?,
         };
         let transport = &socket.transport;
-        transport.record(format!("receives {n} bytes from {}", transport.name_of(from)));
+        let (host, port) = transport.target_of(from);
+        transport.record(format!("receives {n} bytes from {host}:{port}"));
         Ok((n, from))
     }
 
@@ -209,55 +219,5 @@ impl Transport for MockTransport {
             Either::Sim(inner) => SimTransport::udp_addr(inner),
             Either::Real(inner) => OsTransport::udp_addr(inner),
         }
-    }
-}
-
-/// A stream that records its end (its drop) in the transcript.
-struct RecordedStream {
-    inner: BoxedStream,
-    ends: Option<(Transcript, String)>,
-}
-
-impl Drop for RecordedStream {
-    fn drop(&mut self) {
-        if let Some((transcript, what)) = self.ends.take() {
-            transcript.record(what);
-        }
-    }
-}
-
-impl AsyncRead for RecordedStream {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for RecordedStream {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
     }
 }

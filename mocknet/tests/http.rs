@@ -67,7 +67,11 @@ async fn slow_server(pause: Duration) -> HostResult {
     }
 }
 
-fn fetch(seed: u64, pause: Duration, timeout: f64) -> Result<NetResult<(String, String)>, MockNetError> {
+fn fetch(
+    seed: u64,
+    pause: Duration,
+    timeout: f64,
+) -> Result<NetResult<(String, String)>, MockNetError<std::convert::Infallible>> {
     MockNet::sim(seed)
         .fault_at(Duration::ZERO, NetFault::MaxLatency(Duration::from_millis(100)))
         .host(WEB_HOST, move || slow_server(pause))

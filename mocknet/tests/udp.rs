@@ -5,15 +5,15 @@
 use std::time::Duration;
 
 use caspian_mocknet::{CLIENT_HOST, Flags, MockNet, MockNetError, MockTransport, NetFault, World};
-use caspian_reference::{CallOpts, ErrorClass, Net, NetResult};
+use caspian_reference::{CallOpts, ErrorClass, Net, NetError, NetResult};
 
 const RESOLVER: &str = "resolver.example.test";
-const PORT: u16 = 53;
+const PORT: i64 = 53;
 const QUERY: &[u8] = b"A? mail.example.test";
 
 /// Sends `QUERY` and waits half a second for the answer, at most `attempts` times.
 async fn ask(net: Net<MockTransport>, attempts: u32) -> NetResult<Vec<u8>> {
-    let socket = net.udp_peer(RESOLVER, PORT.into()).await?;
+    let socket = net.udp_peer(RESOLVER, PORT).await?;
     let mut last = None;
     for _ in 0..attempts {
         socket.send(QUERY).await?;
@@ -26,7 +26,7 @@ async fn ask(net: Net<MockTransport>, attempts: u32) -> NetResult<Vec<u8>> {
     Err(last.unwrap_or_else(|| caspian_reference::NetError::new(ErrorClass::Timeout, "no attempt made")))
 }
 
-fn lossy_run(world: World, seed: u64, attempts: u32) -> Result<Vec<u8>, MockNetError> {
+fn lossy_run(world: World, seed: u64, attempts: u32) -> Result<Vec<u8>, MockNetError<NetError>> {
     MockNet::new(world, seed)
         .udp_echo(RESOLVER, PORT)
         .fault_at(Duration::ZERO, NetFault::Loss(CLIENT_HOST.into(), RESOLVER.into(), 0.3))
@@ -51,7 +51,7 @@ fn retrying_gets_the_answer_on_loopback_too() {
 }
 
 /// The first seed under which one attempt fails in `world`, with its error.
-fn first_failure(world: World) -> MockNetError {
+fn first_failure(world: World) -> MockNetError<NetError> {
     (0..30)
         .find_map(|seed| lossy_run(world, seed, 1).err())
         .expect("one attempt under 30 % loss fails for some seed")
