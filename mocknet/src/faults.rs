@@ -44,13 +44,26 @@ pub enum NetFault {
     /// connections to that service opened) is reset at both ends, as [`NetFault::Cut`] resets
     /// one; when it has not opened yet, it is reset as it opens. The same in both worlds.
     Reset { host: String, port: i64, connection: usize },
+    /// Messages between the two hosts are dropped (lost, not held) until the link is repaired:
+    /// a TCP stream across it breaks. Simulated world only.
+    Partition(String, String),
+    /// Messages between the two partitioned hosts flow again. Simulated world only.
+    Repair(String, String),
+    /// Every message between the two hosts takes exactly this long. Simulated world only.
+    LinkLatency(String, String, Duration),
 }
 
 impl NetFault {
     /// The hosts the fault names.
     fn hosts(&self) -> Vec<&str> {
         match self {
-            Self::Hold(a, b) | Self::Heal(a, b) | Self::Loss(a, b, _) | Self::Cut(a, b) => vec![a, b],
+            Self::Hold(a, b)
+            | Self::Heal(a, b)
+            | Self::Loss(a, b, _)
+            | Self::Cut(a, b)
+            | Self::Partition(a, b)
+            | Self::Repair(a, b)
+            | Self::LinkLatency(a, b, _) => vec![a, b],
             Self::Crash(host) | Self::Restart(host) | Self::Reset { host, .. } => vec![host],
             Self::MaxLatency(_) => Vec::new(),
         }
@@ -96,6 +109,11 @@ impl fmt::Display for NetFault {
             Self::Cut(a, b) => write!(f, "cut {a} <-> {b}"),
             Self::Reset { host, port, connection } => {
                 write!(f, "reset connection {connection} to {host}:{port}")
+            }
+            Self::Partition(a, b) => write!(f, "partition {a} <-> {b}"),
+            Self::Repair(a, b) => write!(f, "repair {a} <-> {b}"),
+            Self::LinkLatency(a, b, latency) => {
+                write!(f, "latency {} ms on {a} <-> {b}", latency.as_secs_f64() * 1000.0)
             }
         }
     }
@@ -181,6 +199,11 @@ impl Cues {
                 NetFault::Restart(host) => sim.bounce(host.as_str()),
                 NetFault::MaxLatency(max) => sim.set_max_message_latency(*max),
                 NetFault::Loss(a, b, rate) => sim.set_link_fail_rate(a.as_str(), b.as_str(), *rate),
+                NetFault::Partition(a, b) => sim.partition(a.as_str(), b.as_str()),
+                NetFault::Repair(a, b) => sim.repair(a.as_str(), b.as_str()),
+                NetFault::LinkLatency(a, b, latency) => {
+                    sim.set_link_latency(a.as_str(), b.as_str(), *latency)
+                }
                 // Applied to the connections above.
                 NetFault::Cut(..) | NetFault::Reset { .. } => {}
             }

@@ -1,30 +1,4 @@
-//! A deterministic network for tests: named hosts with the catalog's ready peers, the user's
-//! own servers, certificates from the zoo, faults at a time or on cue, and a transcript of the
-//! run, in one of two worlds ([`World`]): a seeded turmoil simulation in virtual time (the
-//! catalog's simulated world is built on it), or real sockets on loopback. The same client body
-//! runs in both.
-//!
-//! ```
-//! use caspian_mocknet::{Flags, MockNet};
-//! use caspian_reference::CallOpts;
-//!
-//! for net in [MockNet::sim(7), MockNet::real(7)] {
-//!     let reply = net
-//!         .echo("server.example.test", 7)
-//!         .client(Flags::allow_net("server.example.test:7"), |net| async move {
-//!             let mut sock = net.tcp("server.example.test", 7).await?;
-//!             sock.send_all(b"hello\n").await?;
-//!             sock.recv_line(CallOpts::default()).await
-//!         })
-//!         .run();
-//!     assert_eq!(reply.unwrap(), &b"hello\n"[..]);
-//! }
-//! ```
-//!
-//! Guarantees: in the simulated world the same seed gives the same run and the same
-//! transcript, and certificates are checked against the sim's clock, which starts at
-//! [`SIM_EPOCH_UNIX_SECS`] (2026-06-01); in the real world the seed fixes the relays' random
-//! choices and the OS the rest. A failed run's error carries its world, seed and transcript.
+#![doc = include_str!("../README.md")]
 
 use std::future::Future;
 use std::io;
@@ -36,7 +10,6 @@ use std::time::Duration;
 
 use caspian_reference::permissions::Permissions;
 use caspian_reference::tls::CertEnv;
-use caspian_reference::transport::BoxedStream;
 use caspian_reference::transport::sim::SimClock;
 use caspian_reference::{Net, TlsContext};
 
@@ -55,6 +28,7 @@ mod transport;
 
 pub use caspian_peers::{Peer, PeerAddr, Step, TlsPeer, UdpPeer};
 pub use caspian_reference;
+pub use caspian_reference::transport::BoxedStream;
 pub use tokio;
 pub use turmoil;
 
@@ -79,6 +53,13 @@ pub const SIM_TICK: Duration = Duration::from_millis(50);
 /// The step of the simulated clock for a run that waits out tens of seconds (the 30 s
 /// defaults): a fifth as many steps, still far finer than the seconds those cases measure.
 pub const SIM_LONG_WAIT_TICK: Duration = Duration::from_millis(250);
+
+/// The simulated message latency unless [`MockNet::latency`] says otherwise: turmoil's own.
+pub const SIM_LATENCY: Range<Duration> = Duration::ZERO..Duration::from_millis(100);
+
+/// How many connections a simulated listener queues unless [`MockNet::tcp_capacity`] says
+/// otherwise.
+pub const SIM_TCP_CAPACITY: usize = 4096;
 
 /// How long a simulation may run, in virtual time, before it fails.
 pub const SIM_DURATION: Duration = Duration::from_secs(3600);
@@ -109,6 +90,9 @@ pub struct MockNet {
     seed: u64,
     limit: Duration,
     tick: Duration,
+    /// The simulation's message latency, from the shortest to the longest.
+    latency: Range<Duration>,
+    tcp_capacity: usize,
     /// In the order first named: turmoil gives addresses in that order.
     hosts: Vec<(String, HostPlan)>,
     cues: Cues,
@@ -131,6 +115,8 @@ impl MockNet {
             seed,
             limit,
             tick: SIM_TICK,
+            latency: SIM_LATENCY,
+            tcp_capacity: SIM_TCP_CAPACITY,
             hosts: Vec::new(),
             cues: Cues::with_clock(clock.clone()),
             transcript: Transcript::with_clock(clock.clone()),
@@ -164,6 +150,23 @@ impl MockNet {
     /// world.
     pub fn tick(mut self, tick: Duration) -> Self {
         self.tick = tick;
+        self
+    }
+
+    /// Every simulated message takes a random time within `latency` to arrive (default
+    /// [`SIM_LATENCY`], 0 to 100 ms, most of them short: turmoil draws them from an
+    /// exponential curve). No effect in the real world ([`NetFault::MaxLatency`] delays the
+    /// relays' bytes there).
+    pub fn latency(mut self, latency: Range<Duration>) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// How many connections a simulated listener queues before it accepts them (default
+    /// [`SIM_TCP_CAPACITY`]); one more fails the simulation (turmoil: "server socket buffer
+    /// full"). No effect in the real world, whose backlogs are the OS's.
+    pub fn tcp_capacity(mut self, segments: usize) -> Self {
+        self.tcp_capacity = segments;
         self
     }
 

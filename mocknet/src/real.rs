@@ -221,6 +221,9 @@ impl Loopback {
             NetFault::Heal(a, b) => (a, b, Fault::Heal),
             NetFault::Loss(a, b, rate) => (a, b, Fault::Lose(*rate)),
             NetFault::Cut(..) | NetFault::Reset { .. } => return Ok(()),
+            NetFault::Partition(..) | NetFault::Repair(..) | NetFault::LinkLatency(..) => {
+                return Err(sim_only("the relays cannot drop or time every message of a link"));
+            }
         };
         let host = match (a == &self.client, b == &self.client) {
             (true, false) => b,

@@ -27,7 +27,9 @@ pub(super) fn run<T: 'static, E: std::fmt::Display + 'static>(
     };
     let mut sim = turmoil::Builder::new()
         .rng_seed(net.seed)
-        .tcp_capacity(4096)
+        .tcp_capacity(net.tcp_capacity)
+        .min_message_latency(net.latency.start)
+        .max_message_latency(net.latency.end)
         .simulation_duration(net.limit)
         .tick_duration(net.tick)
         .epoch(SystemTime::UNIX_EPOCH + Duration::from_secs(SIM_EPOCH_UNIX_SECS))
