@@ -1,5 +1,6 @@
 //! Faults on cue in the mock network: a held link that heals, a host that crashes and
-//! restarts, and a fault that names no host.
+//! restarts, a partitioned link repaired, a link's fixed latency, and a fault that names no
+//! host.
 
 use std::time::Duration;
 
@@ -63,4 +64,46 @@ fn a_fault_naming_no_host_fails_the_run_with_its_seed() {
         .expect_err("no such host");
     assert_eq!(failure.seed, 9);
     assert!(failure.failure.contains("\"nowhere.example.test\""), "{failure}");
+}
+
+#[test]
+fn a_partition_drops_datagrams_until_it_is_repaired() {
+    let net = MockNet::sim(2).udp_echo(ECHO_HOST, 53);
+    let cues = net.cues();
+    let answers = net
+        .client(Flags::allow_net("echo.example.test:53"), move |net| async move {
+            let sock = net.udp_peer(ECHO_HOST, 53).await?;
+            cues.now(NetFault::Partition(CLIENT_HOST.into(), ECHO_HOST.into()));
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            sock.send(b"dropped").await?;
+            let during = sock.recv(512, CallOpts::timeout(1.0)).await.map_err(|e| e.class);
+            cues.now(NetFault::Repair(CLIENT_HOST.into(), ECHO_HOST.into()));
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            sock.send(b"delivered").await?;
+            Ok::<_, NetError>((during, sock.recv(512, CallOpts::timeout(1.0)).await?))
+        })
+        .run()
+        .unwrap_or_else(|failure| panic!("{failure}"));
+    assert_eq!(answers.0, Err(ErrorClass::Timeout));
+    assert_eq!(answers.1, &b"delivered"[..]);
+}
+
+#[test]
+fn a_links_latency_delays_every_message_by_exactly_that() {
+    let net = MockNet::sim(3).echo(ECHO_HOST, 7);
+    let cues = net.cues();
+    let elapsed = net
+        .client(Flags::allow_net("echo.example.test:7"), move |net| async move {
+            let mut sock = net.tcp(ECHO_HOST, 7).await?;
+            cues.now(NetFault::LinkLatency(CLIENT_HOST.into(), ECHO_HOST.into(), Duration::from_secs(2)));
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let start = tokio::time::Instant::now();
+            sock.send_all(b"slow\n").await?;
+            sock.recv_line(CallOpts::timeout(10.0)).await?;
+            Ok::<_, NetError>(start.elapsed())
+        })
+        .run()
+        .unwrap_or_else(|failure| panic!("{failure}"));
+    // There and back, each way two seconds, within a clock step.
+    assert!(elapsed >= Duration::from_secs(4) && elapsed < Duration::from_millis(4200), "{elapsed:?}");
 }

@@ -78,10 +78,13 @@ fn the_real_world_refuses_host_software_with_a_typed_error() {
 }
 
 #[test]
-fn the_real_world_refuses_a_hold_between_two_hosts_and_a_hold_of_datagrams() {
+fn the_real_world_refuses_a_hold_between_two_hosts_a_hold_of_datagrams_and_turmoils_link_faults() {
     let faults = [
         NetFault::Hold(ECHO_HOST.into(), "other.example.test".into()),
         NetFault::Hold(CLIENT_HOST.into(), "other.example.test".into()),
+        NetFault::Partition(CLIENT_HOST.into(), ECHO_HOST.into()),
+        NetFault::Repair(CLIENT_HOST.into(), ECHO_HOST.into()),
+        NetFault::LinkLatency(CLIENT_HOST.into(), ECHO_HOST.into(), Duration::from_secs(1)),
     ];
     for fault in faults {
         let failure = MockNet::real(5)
