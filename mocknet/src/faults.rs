@@ -8,6 +8,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use caspian_reference::turmoil;
 use tokio::sync::Notify;
 
 use super::transcript::{Clock, Transcript};

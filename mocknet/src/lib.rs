@@ -28,9 +28,10 @@ mod transport;
 
 pub use caspian_peers::{Peer, PeerAddr, Step, TlsPeer, UdpPeer};
 pub use caspian_reference;
+use caspian_reference::tokio_rustls;
 pub use caspian_reference::transport::BoxedStream;
+pub use caspian_reference::turmoil;
 pub use tokio;
-pub use turmoil;
 
 pub use faults::{Cues, NetFault};
 pub use ready::Accepted;

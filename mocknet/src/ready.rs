@@ -11,6 +11,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use caspian_reference::transport::{BoxedStream, Transport};
+use caspian_reference::turmoil;
 
 use crate::connections::Connections;
 use crate::peers::{Endings, Peer, UdpPeer, serve, serve_udp};

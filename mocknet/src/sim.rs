@@ -8,6 +8,7 @@ use std::rc::Rc;
 use std::time::{Duration, SystemTime};
 
 use caspian_reference::transport::sim::SimTransport;
+use caspian_reference::turmoil;
 
 use super::ready::{self, Clients, Ready, Records};
 use super::{ClientTask, HostPlan, HostResult, MockNet, SIM_EPOCH_UNIX_SECS, recorded};

@@ -5,6 +5,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use caspian_reference::turmoil;
+
 /// Which network a run uses: turmoil's simulation (virtual time, every choice from the seed) or
 /// the machine's loopback (real sockets, real time, the relays' choices from the seed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

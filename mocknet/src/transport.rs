@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use caspian_reference::transport::os::OsTransport;
 use caspian_reference::transport::sim::SimTransport;
 use caspian_reference::transport::{Connected, Transport, answer_locally};
+use caspian_reference::turmoil;
 
 use crate::connections::Connections;
 use crate::transcript::{Transcript, World};

@@ -5,7 +5,9 @@
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use caspian_mocknet::{Flags, HostResult, MockNet, MockNetError, MockTransport, NetFault, zoo_acceptor};
+use caspian_mocknet::{
+    Flags, HostResult, MockNet, MockNetError, MockTransport, NetFault, turmoil, zoo_acceptor,
+};
 use caspian_reference::tls::SslSocket;
 use caspian_reference::{CallOpts, ErrorClass, Net, NetError, NetResult, TimeoutOpt, TlsOptions};
 use proptest::prelude::*;

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use caspian_reference::transport::Transport;
 use caspian_reference::transport::os::OsTransport;
 use caspian_reference::transport::sim::SimTransport;
+use caspian_reference::turmoil;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 pub mod crash;
