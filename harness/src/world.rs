@@ -2,7 +2,7 @@
 //! named hosts, virtual time, a seeded schedule). A case body is written once, generic over the
 //! transport, and receives a [`Peers`] handle that starts the peers it needs in its world.
 //!
-//! Faults on a [`Link`] are the relays' of [`crate::faults`] in both worlds, except where
+//! Faults on a [`Link`] are the relays' of [`caspian_mocknet::relays`] in both worlds, except where
 //! turmoil has the fault itself: in the simulated world a hold, latency, UDP loss and a crash
 //! of the peers' host are turmoil's. The simulated world is a [`MockNet`] with three hosts.
 
@@ -20,12 +20,13 @@ use tokio::sync::{mpsc, oneshot, watch};
 use caspian_conformance::contract::LocalFuture;
 use caspian_conformance::peers::{Fault, Link, MachineNeed, PeerControl};
 
-use crate::faults::toxics::Toxics;
-use crate::faults::{LinkHandle, RelayTransport, crash, link_seed, local_peer, relay, udp};
-pub use crate::mocknet::{CLIENT_HOST, SIM_DURATION, SIM_EPOCH_UNIX_SECS, SIM_LONG_WAIT_TICK, SIM_TICK};
-use crate::mocknet::{Cues, MockNet, NetFault};
-pub use crate::peers::PeerAddr;
-use crate::peers::{Peer, Step, TlsPeer, UdpPeer, dial, serve_tcp, serve_udp};
+pub use caspian_mocknet::PeerAddr;
+use caspian_mocknet::peers::{dial, serve_tcp, serve_udp};
+use caspian_mocknet::relays::toxics::Toxics;
+use caspian_mocknet::relays::{LinkHandle, RelayTransport, crash, link_seed, local_peer, relay, udp};
+pub use caspian_mocknet::{CLIENT_HOST, SIM_DURATION, SIM_EPOCH_UNIX_SECS, SIM_LONG_WAIT_TICK, SIM_TICK};
+use caspian_mocknet::{Cues, MockNet, NetFault};
+use caspian_mocknet::{Peer, Step, TlsPeer, UdpPeer};
 
 /// The name of the simulated host the peers run in.
 pub const SERVER_HOST: &str = "server";
@@ -306,7 +307,7 @@ where
     let cues = net.cues();
     let client = async move {
         let peers = Peers::new(commands, SERVER_HOST, true, cues, seed);
-        Ok(body(SimTransport, peers).await)
+        Ok::<_, std::convert::Infallible>(body(SimTransport, peers).await)
     };
     net.client_on(CLIENT_HOST, client).run().map_err(|e| e.failure)
 }

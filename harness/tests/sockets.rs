@@ -13,8 +13,8 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use caspian_conformance::waits::Waits;
-use caspian_harness::peers::{Peer, Step};
 use caspian_harness::world::{CLIENT_HOST, PeerAddr, Peers, SERVER_HOST};
+use caspian_mocknet::{Peer, Step};
 use caspian_reference::net::Net;
 use caspian_reference::permissions::Permissions;
 use caspian_reference::tcp::TcpSocket;

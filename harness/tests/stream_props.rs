@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use caspian_harness::certs::CertZoo;
-use caspian_harness::peers::{Peer, Step, TlsPeer};
 use caspian_harness::world::{Peers, run_real, run_sim};
+use caspian_mocknet::{Peer, Step, TlsPeer};
 use caspian_reference::permissions::Permissions;
 use caspian_reference::stream::StreamSocket;
 use caspian_reference::tls::{CertEnv, TlsContext};

@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use caspian_conformance::waits::Waits;
 use caspian_harness::certs::CertZoo;
-use caspian_harness::peers::{Peer, Step, TlsPeer};
 use caspian_harness::world::{CLIENT_HOST, PeerAddr, Peers};
+use caspian_mocknet::{Peer, Step, TlsPeer};
 use caspian_reference::net::Net;
 use caspian_reference::peer_cert::PeerCert;
 use caspian_reference::permissions::Permissions;

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use caspian_harness::certs::CertZoo;
-use caspian_harness::peers::{Peer, Step, TlsPeer};
 use caspian_harness::world::{PeerAddr, run_sim};
+use caspian_mocknet::{Peer, Step, TlsPeer};
 use caspian_reference::net::Net;
 use caspian_reference::permissions::Permissions;
 use caspian_reference::tls::{CertEnv, TlsContext, TlsOptions};

@@ -42,3 +42,8 @@ pub use error::{CertificateReason, ErrorClass, NetError, NetResult};
 pub use net::Net;
 pub use options::{CallOpts, TimeoutOpt};
 pub use tls::{TlsContext, TlsOptions};
+/// The TLS streams the reference runs on, so that code serving its clients uses the same.
+pub use tokio_rustls;
+/// The simulated network `transport::sim` runs on, so that code sharing its hosts uses the same.
+#[cfg(feature = "sim")]
+pub use turmoil;
