@@ -153,6 +153,26 @@ pub struct RunSettings {
     pub time_scale: f64,
 }
 
+impl RunSettings {
+    /// One job at a time against `engine`, with the zoo in `certs`, and every other setting as
+    /// a plain `caspian-conform run` has it: no expectations, no trace, the default number of
+    /// generated scenarios, the long lane in, the time scale 1.
+    pub fn new(engine: EngineSpec, certs: PathBuf) -> Self {
+        Self {
+            engine,
+            certs,
+            jobs: 1,
+            expectations: Expectations::default(),
+            keep_passing_transcripts: false,
+            expectations_file: None,
+            trace: false,
+            generated: DEFAULT_GENERATED,
+            quick: false,
+            time_scale: 1.0,
+        }
+    }
+}
+
 /// Runs every job, `settings.jobs` at a time, calling `progress` after each with its report.
 /// Reports come back in job order.
 pub fn run_all(

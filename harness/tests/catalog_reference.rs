@@ -7,7 +7,6 @@
 //! author reads, never Rust debug text.
 
 use caspian_conformance::catalog::catalog;
-use caspian_conformance::script::DEFAULT_GENERATED;
 use caspian_harness::certs::CertZoo;
 use caspian_harness::report::Status;
 use caspian_harness::runner::{EngineSpec, Job, RunSettings, World, run_all};
@@ -15,16 +14,12 @@ use caspian_harness::runner::{EngineSpec, Job, RunSettings, World, run_all};
 #[test]
 fn the_reference_passes_every_case_in_both_worlds() {
     let settings = RunSettings {
-        engine: EngineSpec::Reference,
-        certs: CertZoo::shared_dir().expect("the certificate zoo").to_path_buf(),
         jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
-        expectations: Default::default(),
-        expectations_file: None,
-        trace: false,
         keep_passing_transcripts: true,
-        generated: DEFAULT_GENERATED,
-        quick: false,
-        time_scale: 1.0,
+        ..RunSettings::new(
+            EngineSpec::Reference,
+            CertZoo::shared_dir().expect("the certificate zoo").to_path_buf(),
+        )
     };
     let worlds = match std::env::var("CASPIAN_CATALOG_WORLDS").as_deref() {
         Ok("sim") => vec![World::Sim],

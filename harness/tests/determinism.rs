@@ -3,7 +3,6 @@
 //! interleaving (message latencies are drawn from the seed).
 
 use caspian_conformance::catalog::{Case, catalog};
-use caspian_conformance::script::DEFAULT_GENERATED;
 use caspian_harness::certs::CertZoo;
 use caspian_harness::report::Status;
 use caspian_harness::runner::{EngineSpec, Job, RunSettings, World, run_job};
@@ -14,16 +13,11 @@ fn case(id: &str) -> Case {
 
 fn transcript(id: &str, seed: u64) -> String {
     let settings = RunSettings {
-        engine: EngineSpec::Reference,
-        certs: CertZoo::shared_dir().expect("the certificate zoo").to_path_buf(),
-        jobs: 1,
-        expectations: Default::default(),
-        expectations_file: None,
-        trace: false,
         keep_passing_transcripts: true,
-        generated: DEFAULT_GENERATED,
-        quick: false,
-        time_scale: 1.0,
+        ..RunSettings::new(
+            EngineSpec::Reference,
+            CertZoo::shared_dir().expect("the certificate zoo").to_path_buf(),
+        )
     };
     let report = run_job(&Job { case: case(id), world: World::Sim, seed }, &settings);
     assert_eq!(report.status, Status::Pass, "{id} with seed {seed}: {:?}", report.message);

@@ -74,18 +74,8 @@ fn case(id: &str) -> Case {
 /// as `caspian-conform run --world sim --seed SEED --generated SCENARIOS` would: its failure
 /// message, if it fails.
 fn run_case(case: Case, plant: Option<Plant>, seed: u64, scenarios: usize) -> Result<(), String> {
-    let settings = RunSettings {
-        engine: EngineSpec::Reference,
-        certs: PathBuf::new(),
-        jobs: 1,
-        expectations: Default::default(),
-        keep_passing_transcripts: false,
-        expectations_file: None,
-        trace: false,
-        generated: scenarios,
-        quick: false,
-        time_scale: 1.0,
-    };
+    let settings =
+        RunSettings { generated: scenarios, ..RunSettings::new(EngineSpec::Reference, PathBuf::new()) };
     let replay = replay_command(&Job { case, world: World::Sim, seed }, &settings);
     run_sim(seed, move |_, peers| async move {
         let peers: Rc<dyn PeerControl> = Rc::new(peers);

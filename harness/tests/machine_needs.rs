@@ -3,7 +3,7 @@
 
 use caspian_conformance::body;
 use caspian_conformance::catalog::{Case, Level, Worlds};
-use caspian_conformance::script::{DEFAULT_GENERATED, Failure};
+use caspian_conformance::script::Failure;
 use caspian_harness::certs::CertZoo;
 use caspian_harness::report::Status;
 use caspian_harness::runner::{EngineSpec, Job, RunSettings, World, run_job};
@@ -29,18 +29,7 @@ const FAILING: Case = Case {
 };
 
 fn settings() -> RunSettings {
-    RunSettings {
-        engine: EngineSpec::Reference,
-        certs: CertZoo::shared_dir().expect("the certificate zoo").to_path_buf(),
-        jobs: 1,
-        expectations: Default::default(),
-        expectations_file: None,
-        trace: false,
-        keep_passing_transcripts: false,
-        generated: DEFAULT_GENERATED,
-        quick: false,
-        time_scale: 1.0,
-    }
+    RunSettings::new(EngineSpec::Reference, CertZoo::shared_dir().expect("the certificate zoo").to_path_buf())
 }
 
 #[test]

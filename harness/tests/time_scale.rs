@@ -5,7 +5,7 @@ use std::process::Command;
 
 use caspian_conformance::body;
 use caspian_conformance::catalog::{Case, Level, Worlds};
-use caspian_conformance::script::{DEFAULT_GENERATED, expect_eq};
+use caspian_conformance::script::expect_eq;
 use caspian_conformance::waits::Waits;
 use caspian_harness::certs::CertZoo;
 use caspian_harness::report::Status;
@@ -54,16 +54,12 @@ const SEES_THE_SCALE: Case = Case {
 
 fn settings(time_scale: f64) -> RunSettings {
     RunSettings {
-        engine: EngineSpec::Reference,
-        certs: CertZoo::shared_dir().expect("the certificate zoo").to_path_buf(),
-        jobs: 1,
-        expectations: Default::default(),
-        expectations_file: None,
-        trace: false,
-        keep_passing_transcripts: false,
-        generated: DEFAULT_GENERATED,
         quick: true,
         time_scale,
+        ..RunSettings::new(
+            EngineSpec::Reference,
+            CertZoo::shared_dir().expect("the certificate zoo").to_path_buf(),
+        )
     }
 }
 
