@@ -7,8 +7,21 @@ use std::path::{Component, Path, PathBuf};
 /// Folders that are built or fetched, not written: never scanned.
 const GENERATED: &[&str] = &["target", ".git", "artifacts", "coverage"];
 
-/// Names that only exist beside a checkout, on the machine it was written on.
-const OUTSIDE: &[&str] = &["../shared", "shared/spec", "/work/", "/home/", "/root/", "/Users/"];
+/// The folder that stands beside a checkout where the project is written, and the spec folder
+/// in it: a clone has neither.
+const SIBLING: &str = "shared";
+
+/// Names that only exist beside a checkout, or on the machine it was written on.
+fn outside() -> [String; 6] {
+    [
+        format!("../{SIBLING}"),
+        format!("{SIBLING}/spec"),
+        "/work/".into(),
+        "/home/".into(),
+        "/root/".into(),
+        "/Users/".into(),
+    ]
+}
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("the repository root")
@@ -61,7 +74,7 @@ fn escapes(root: &Path, from: &Path, relative: &str) -> bool {
 
 /// The names and climbing paths in `text` (a file in folder `from`) that lead outside `root`.
 fn outside_names(root: &Path, from: &Path, text: &str) -> Vec<String> {
-    let named = OUTSIDE.iter().filter(|name| text.contains(*name)).map(|name| name.to_string());
+    let named = outside().into_iter().filter(|name| text.contains(name.as_str()));
     let climbing = climbing_paths(text).filter(|path| escapes(root, from, path)).map(str::to_string);
     named.chain(climbing).collect()
 }
@@ -93,8 +106,8 @@ fn the_check_sees_what_leaves_the_repository() {
     assert_eq!(outside_names(root, &tests, r#"#[path = "../../fuzz/src/a.rs"]"#), Vec::<String>::new());
     assert_eq!(outside_names(root, &tests, r#"join("../../../spec/x.md")"#), ["../../../spec/x.md"]);
     assert_eq!(
-        outside_names(root, root, "see ../shared/spec/clauses.md"),
-        ["../shared", "shared/spec", "../shared/spec/clauses.md"]
+        outside_names(root, root, &format!("see ../{SIBLING}/spec/clauses.md")),
+        [format!("../{SIBLING}"), format!("{SIBLING}/spec"), format!("../{SIBLING}/spec/clauses.md")]
     );
     assert_eq!(outside_names(root, root, "a/../b and .../ and x../y"), Vec::<String>::new());
     assert_eq!(outside_names(root, &tests, "cd /work/main"), ["/work/"]);
