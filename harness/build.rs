@@ -1,4 +1,4 @@
-//! Builds the traceability index: every clause ID of `conformance/src/clauses.rs` named in a doc
+//! Builds the traceability index: every clause ID of `conformance/src/clauses/` named in a doc
 //! comment (`///`, `//!`) of the reference (`reference/src/**`, `reference/examples/*`), with the
 //! file, the line of the comment and the item it documents (`StreamSocket::recv_line`,
 //! `HostPattern::Wildcard`, `module framing`, …). `#[cfg(test)]` items and the files of
@@ -22,12 +22,15 @@ struct Entry {
 fn main() -> Result<(), String> {
     let manifest = env::var("CARGO_MANIFEST_DIR").map_err(|e| format!("CARGO_MANIFEST_DIR: {e}"))?;
     let root = Path::new(&manifest).join("..");
-    let clauses_file = root.join("conformance/src/clauses.rs");
+    let clauses_dir = root.join("conformance/src/clauses");
     let (src, examples) = (root.join("reference/src"), root.join("reference/examples"));
-    for watched in [&clauses_file, &src, &examples] {
+    for watched in [&clauses_dir, &src, &examples] {
         println!("cargo:rerun-if-changed={}", watched.display());
     }
-    let clauses = clause_ids(&read(&clauses_file)?);
+    let mut clause_files = Vec::new();
+    rust_files(&clauses_dir, &mut clause_files)?;
+    let clause_text = clause_files.iter().map(|path| read(path)).collect::<Result<Vec<_>, _>>()?.concat();
+    let clauses = clause_ids(&clause_text);
     let mut files = Vec::new();
     rust_files(&src, &mut files)?;
     rust_files(&examples, &mut files)?;

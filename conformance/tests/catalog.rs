@@ -57,7 +57,7 @@ fn a_case_is_no_more_binding_than_its_clauses() {
 #[test]
 fn clauses_are_named_once_and_decisions_give_their_reason() {
     let mut seen = BTreeSet::new();
-    for c in CLAUSES {
+    for c in CLAUSES.iter() {
         assert!(seen.insert(c.id), "clause ID {} is used twice", c.id);
         assert!(!c.text.is_empty(), "{} has no text", c.id);
         assert_eq!(

@@ -120,7 +120,7 @@ fn zoo_tables(_: &[Case]) -> String {
 /// Every clause, in order, with the cases that check it.
 fn cases_by_clause(cases: &[Case]) -> String {
     let mut out = String::from("| clause | section | cases |\n|---|---|---|\n");
-    for clause in CLAUSES {
+    for clause in CLAUSES.iter() {
         let checks: Vec<String> = cases
             .iter()
             .filter(|case| case.clauses.contains(&clause.id))
