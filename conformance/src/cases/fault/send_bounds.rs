@@ -8,11 +8,11 @@ use crate::cases::support::{pattern, script};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
-use crate::contract::{Request, Value, class_is_a};
+use crate::contract::{Request, Value};
 use crate::peers::{Fault, Step};
-use crate::script::{Failure, expect, expect_names};
+use crate::script::{Failure, expect};
 
-use super::stalled_send::{WRITES_TAKEN_WHOLE, fill_buffers};
+use super::stalled_send::{WRITES_TAKEN_WHOLE, fill_buffers, timed_out_naming};
 use super::{NOW, TCP, apply, connected_to};
 
 /// One send's bytes, the most every send together may take before a Timeout (more than any
@@ -64,13 +64,7 @@ pub const SEND_IS_BOUNDED: Case = Case {
                     return Err(Failure::mismatch("send's value", "an integer", other));
                 }
                 Err(raised) => {
-                    expect(class_is_a(&raised.class, "Timeout"), || {
-                        format!(
-                            "send's exception: expected Timeout, got {}: {}",
-                            raised.class, raised.message
-                        )
-                    })?;
-                    expect_names(&raised, &link.addr.host, link.addr.port)?;
+                    timed_out_naming("send", &raised, &link)?;
                     return engine.close(sock).await;
                 }
             }
@@ -95,14 +89,10 @@ pub const SEND_ALL_DEADLINE_ON_A_SLOW_READER: Case = Case {
         fill_buffers(&ctx, &mut engine, sock, &link, TIMEOUT).await?;
         apply(&ctx, &link, Fault::SlowReading(SLOW_RATE), NOW)?;
         match engine.call(Request::send_all(sock, &pattern(OFFERED))).await {
-            Err(raised) if class_is_a(&raised.class, "Timeout") => {
-                expect_names(&raised, &link.addr.host, link.addr.port)?;
+            Err(raised) => {
+                timed_out_naming("send_all", &raised, &link)?;
                 engine.close(sock).await
             }
-            Err(raised) => Err(Failure::new(format!(
-                "send_all's exception: expected Timeout, got {}: {}",
-                raised.class, raised.message
-            ))),
             Ok(_) => Err(Failure::new(format!(
                 "send_all of {OFFERED} bytes to a reader taking {SLOW_RATE} bytes a second returned, though its \
                  timeout was {TIMEOUT} s: the deadline restarted with each write"

@@ -7,7 +7,7 @@ use crate::cases::support::{pattern, script};
 use crate::catalog::Case;
 use crate::catalog::Level::*;
 use crate::catalog::Worlds::*;
-use crate::contract::{Handle, Request, class_is_a};
+use crate::contract::{Handle, Raised, Request, class_is_a};
 use crate::peers::{Fault, Link, Step};
 use crate::script::{CaseResult, Ctx, Failure, Script, expect, expect_names};
 use crate::waits::Waits;
@@ -55,13 +55,18 @@ pub(super) async fn fill_buffers(
     let piece = pattern(PIECE);
     for _ in 0..PIECES {
         if let Err(raised) = engine.call(Request::send_all(sock, &piece)).await {
-            expect(class_is_a(&raised.class, "Timeout"), || {
-                format!("send_all's exception: expected Timeout, got {}: {}", raised.class, raised.message)
-            })?;
-            return expect_names(&raised, &link.addr.host, link.addr.port);
+            return timed_out_naming("send_all", &raised, link);
         }
     }
     Err(Failure::new(format!(
         "{PIECES} send_all calls of {PIECE} bytes each returned to a peer that reads nothing: none timed out"
     )))
+}
+
+/// `op`'s exception must be a Timeout naming the host:port of `link`.
+pub(super) fn timed_out_naming(op: &str, raised: &Raised, link: &Link) -> CaseResult {
+    expect(class_is_a(&raised.class, "Timeout"), || {
+        format!("{op}'s exception: expected Timeout, got {}: {}", raised.class, raised.message)
+    })?;
+    expect_names(raised, &link.addr.host, link.addr.port)
 }
